@@ -1,0 +1,93 @@
+"""pytest-gradio: test Gradio apps with recorded job timelines and assertion helpers.
+
+The public names are loaded lazily (PEP 562) so that loading the pytest plugin, which
+imports this package, stays cheap: gradio_client is imported on first use of a name
+that needs it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .errors import (
+    AppLoadError,
+    AppSpecError,
+    AppStartError,
+    EndpointNotFoundError,
+    GradioTestError,
+    GradioTestWarning,
+    JobTimeoutError,
+    NotAGradioAppError,
+)
+from .matchers import File, Regex
+
+if TYPE_CHECKING:
+    from .assertions import (
+        assert_job_error,
+        assert_job_logs,
+        assert_job_outputs,
+        assert_job_progress,
+        assert_job_result,
+        assert_job_statuses,
+        wait_for_job,
+    )
+    from .recording import Event, GradioClient, ProgressStep, RecordedJob, Timeline
+    from .targets import AppOptions, GradioApp
+
+__all__ = [
+    "AppLoadError",
+    "AppOptions",
+    "AppSpecError",
+    "AppStartError",
+    "EndpointNotFoundError",
+    "Event",
+    "File",
+    "GradioApp",
+    "GradioClient",
+    "GradioTestError",
+    "GradioTestWarning",
+    "JobTimeoutError",
+    "NotAGradioAppError",
+    "ProgressStep",
+    "RecordedJob",
+    "Regex",
+    "Timeline",
+    "assert_job_error",
+    "assert_job_logs",
+    "assert_job_outputs",
+    "assert_job_progress",
+    "assert_job_result",
+    "assert_job_statuses",
+    "wait_for_job",
+]
+
+_LAZY = {
+    "assert_job_error": "assertions",
+    "assert_job_logs": "assertions",
+    "assert_job_outputs": "assertions",
+    "assert_job_progress": "assertions",
+    "assert_job_result": "assertions",
+    "assert_job_statuses": "assertions",
+    "wait_for_job": "assertions",
+    "Event": "recording",
+    "GradioClient": "recording",
+    "ProgressStep": "recording",
+    "RecordedJob": "recording",
+    "Timeline": "recording",
+    "AppOptions": "targets",
+    "GradioApp": "targets",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pytest_gradio' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

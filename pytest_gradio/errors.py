@@ -1,0 +1,38 @@
+"""The plugin's exceptions: one base class, one subclass per kind of failure.
+
+Every message names the input, where it came from, and what to do about it.
+"""
+
+from __future__ import annotations
+
+
+class GradioTestError(Exception):
+    """Base class of every error pytest-gradio raises on purpose."""
+
+
+class GradioTestWarning(UserWarning):
+    """Warnings pytest-gradio issues (turned into errors in the project's own tests)."""
+
+
+class AppSpecError(GradioTestError, ValueError):
+    """The app spec is missing, malformed, or points at nothing."""
+
+
+class AppLoadError(GradioTestError):
+    """The app's script or module could not be imported, or holds no usable Blocks."""
+
+
+class AppStartError(GradioTestError):
+    """The app could not be started, or did not answer in time."""
+
+
+class NotAGradioAppError(AppStartError):
+    """A URL answered, but not as a Gradio app."""
+
+
+class EndpointNotFoundError(GradioTestError, ValueError):
+    """A job was submitted to an api_name or fn_index the app does not have."""
+
+
+class JobTimeoutError(GradioTestError, TimeoutError):
+    """A job did not finish within the wait bound."""

@@ -1,0 +1,262 @@
+"""pytest glue: options, the marker, fixtures and hooks. The library lives beside it.
+
+Loading this module imports neither gradio nor gradio_client: both are imported by
+the fixtures, the first time a test asks for one.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from .errors import AppSpecError
+from .specs import AppSpec, parse_spec
+
+if TYPE_CHECKING:
+    from .recording import GradioClient
+    from .targets import AppOptions, AppPool, GradioApp
+
+ENV_APP = "PYTEST_GRADIO_APP"
+ENV_TOKEN = "HF_TOKEN"
+
+HELP_APP = (
+    "the Gradio app to test: path/app.py[:attr], package.module:attr, http(s)://URL or "
+    "[space:]owner/name. Also env PYTEST_GRADIO_APP and ini gradio_app; the "
+    "@pytest.mark.gradio_app marker wins over all of them."
+)
+HELP_MODE = "how local apps run: 'thread' (in this process, default) or 'subprocess'."
+HELP_STARTUP_TIMEOUT = "seconds an app may take to start and answer (default: 60, URLs 10)."
+HELP_JOB_TIMEOUT = "seconds the assertion helpers wait for a job to finish (default: 60)."
+HELP_TOKEN = "Hugging Face token for private Spaces (default: env HF_TOKEN). Never printed."
+
+MARKER_OPTIONS = (
+    "mode",
+    "launch_kwargs",
+    "client_kwargs",
+    "startup_timeout",
+    "job_timeout",
+    "token",
+)
+MARKER_HELP = (
+    "gradio_app(spec=None, *, mode=None, launch_kwargs=None, client_kwargs=None, "
+    "startup_timeout=None, job_timeout=None, token=None): the app this test talks to "
+    "and how to start it; the closest marker (function, class, module) wins."
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("gradio", "testing Gradio apps (pytest-gradio)")
+    group.addoption("--gradio-app", dest="gradio_app", default=None, help=HELP_APP)
+    group.addoption("--gradio-mode", dest="gradio_mode", default=None, help=HELP_MODE)
+    group.addoption(
+        "--gradio-startup-timeout",
+        dest="gradio_startup_timeout",
+        default=None,
+        help=HELP_STARTUP_TIMEOUT,
+    )
+    group.addoption(
+        "--gradio-job-timeout", dest="gradio_job_timeout", default=None, help=HELP_JOB_TIMEOUT
+    )
+    # No ini twin for the token on purpose: a token does not belong in a config file.
+    group.addoption("--gradio-token", dest="gradio_token", default=None, help=HELP_TOKEN)
+    parser.addini("gradio_app", HELP_APP, default=None)
+    parser.addini("gradio_mode", HELP_MODE, default=None)
+    parser.addini("gradio_startup_timeout", HELP_STARTUP_TIMEOUT, default=None)
+    parser.addini("gradio_job_timeout", HELP_JOB_TIMEOUT, default=None)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", MARKER_HELP)
+
+
+# --- resolving spec and options -------------------------------------------------------
+# Precedence, written once: marker > command line > environment > ini.
+
+
+def _ini(config: pytest.Config, name: str) -> str | None:
+    value = config.getini(name)
+    return str(value) if value not in (None, "", []) else None
+
+
+def _ini_dir(config: pytest.Config) -> Path:
+    return Path(config.inipath).parent if config.inipath else Path(config.rootpath)
+
+
+def resolve_spec(node: pytest.Item, config: pytest.Config) -> AppSpec:
+    marker = node.get_closest_marker("gradio_app")
+    if marker is not None and marker.args:
+        if len(marker.args) > 1:
+            raise AppSpecError(
+                f"@pytest.mark.gradio_app on {node.nodeid} takes one spec, got "
+                f"{len(marker.args)}: {marker.args!r}. Pass options as keywords."
+            )
+        return parse_spec(
+            marker.args[0], source=f"marker on {node.nodeid}", base_dir=node.path.parent
+        )
+    invocation = Path(config.invocation_params.dir)
+    cli = config.getoption("gradio_app")
+    if cli:
+        return parse_spec(cli, source="--gradio-app", base_dir=invocation)
+    env = os.environ.get(ENV_APP)
+    if env:
+        return parse_spec(env, source=f"environment {ENV_APP}", base_dir=invocation)
+    ini = _ini(config, "gradio_app")
+    if ini:
+        return parse_spec(ini, source="ini gradio_app", base_dir=_ini_dir(config))
+    raise AppSpecError(
+        f"{node.nodeid} uses a gradio fixture but no app is configured. Say which app "
+        "to test in one of these places (first found wins): "
+        '@pytest.mark.gradio_app("app.py") on the test, class or module; '
+        "--gradio-app=app.py on the command line; "
+        f"the environment variable {ENV_APP}; "
+        "gradio_app = app.py in the ini file."
+    )
+
+
+def _timeout(value: Any, source: str) -> float | None:
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = float("nan")
+    if not seconds > 0:
+        raise pytest.UsageError(
+            f"Invalid timeout {value!r} from {source}: give a positive number of seconds."
+        )
+    return seconds
+
+
+def _mapping(value: Any, name: str, source: str) -> Mapping[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise pytest.UsageError(
+            f"Invalid {name} {value!r} from {source}: give a dict of keyword arguments."
+        )
+    return dict(value)
+
+
+def resolve_options(config: pytest.Config, given: Mapping[str, Any], source: str) -> AppOptions:
+    """Options from the marker (or gradio_launch) over CLI, environment and ini."""
+    from .targets import MODES, AppOptions
+
+    unknown = sorted(set(given) - set(MARKER_OPTIONS))
+    if unknown:
+        raise pytest.UsageError(
+            f"Unknown gradio option(s) {', '.join(unknown)} in {source}; "
+            f"valid: {', '.join(MARKER_OPTIONS)}."
+        )
+
+    def pick(name: str, cli_dest: str | None, ini: str | None) -> tuple[Any, str]:
+        if given.get(name) is not None:
+            return given[name], source
+        if cli_dest is not None and config.getoption(cli_dest) is not None:
+            return config.getoption(cli_dest), "--" + cli_dest.replace("_", "-")
+        if ini is not None and _ini(config, ini) is not None:
+            return _ini(config, ini), f"ini {ini}"
+        return None, ""
+
+    mode, mode_source = pick("mode", "gradio_mode", "gradio_mode")
+    if mode is not None and mode not in MODES:
+        raise pytest.UsageError(
+            f"Invalid gradio mode {mode!r} from {mode_source}: use one of {', '.join(MODES)}."
+        )
+    startup = _timeout(*pick("startup_timeout", "gradio_startup_timeout", "gradio_startup_timeout"))
+    job = _timeout(*pick("job_timeout", "gradio_job_timeout", "gradio_job_timeout"))
+    token, _ = pick("token", "gradio_token", None)
+    if token is None:
+        token = os.environ.get(ENV_TOKEN) or None
+    return AppOptions(
+        mode=mode,
+        launch_kwargs=_mapping(given.get("launch_kwargs"), "launch_kwargs", source),
+        client_kwargs=_mapping(given.get("client_kwargs"), "client_kwargs", source),
+        startup_timeout=startup,
+        job_timeout=job,
+        token=token,
+    )
+
+
+# --- fixtures -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def gradio_app_pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppPool]:
+    """The session's running apps, one per distinct spec and options (per xdist worker).
+
+    Started on first use, stopped at session end. Override to share apps differently.
+    """
+    from .targets import AppPool, prepare_environment, restore_environment
+
+    saved = prepare_environment(tmp_path_factory.mktemp("gradio"))
+    pool = AppPool()
+    try:
+        yield pool
+    finally:
+        pool.close_all()
+        restore_environment(saved)
+
+
+@pytest.fixture
+def gradio_app(request: pytest.FixtureRequest, gradio_app_pool: AppPool) -> GradioApp:
+    """The app under test, from the marker, --gradio-app, PYTEST_GRADIO_APP or ini.
+
+    >>> def test_url(gradio_app):
+    ...     assert gradio_app.url.startswith("http://127.0.0.1:")
+    """
+    node = request.node
+    spec = resolve_spec(node, request.config)
+    marker = node.get_closest_marker("gradio_app")
+    given = dict(marker.kwargs) if marker is not None else {}
+    options = resolve_options(request.config, given, f"marker on {node.nodeid}")
+    app, note = gradio_app_pool.get(spec, options)
+    if note is not None:
+        node.add_report_section("setup", "gradio", note)
+    return app
+
+
+@pytest.fixture
+def gradio_client(gradio_app: GradioApp) -> Iterator[GradioClient]:
+    """A fresh client of the app under test, with its own session (gr.State starts
+    empty). Its jobs record timelines; jobs still running at teardown are cancelled.
+
+    >>> def test_add(gradio_client):
+    ...     assert gradio_client.predict(1, 2, api_name="/add") == 3
+    """
+    client = gradio_app.client()
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+@pytest.fixture
+def gradio_launch(
+    request: pytest.FixtureRequest, gradio_app_pool: AppPool
+) -> Iterator[Callable[..., GradioApp]]:
+    """Factory: `gradio_launch(spec_or_blocks, **options)` starts an app for this test
+    only and returns its handle; it is stopped after the test.
+
+    >>> def test_custom(gradio_launch):
+    ...     app = gradio_launch(make_demo(), launch_kwargs={"max_file_size": "1kb"})
+    """
+    from .targets import start_app
+
+    started: list[GradioApp] = []
+    source = f"gradio_launch() in {request.node.nodeid}"
+
+    def launch(spec: Any, **options: Any) -> GradioApp:
+        parsed = parse_spec(spec, source=source, base_dir=request.node.path.parent)
+        app = start_app(parsed, resolve_options(request.config, options, source))
+        started.append(app)
+        return app
+
+    try:
+        yield launch
+    finally:
+        for app in reversed(started):
+            app.close()

@@ -1,0 +1,653 @@
+"""Clients whose jobs record every update as a timeline.
+
+How recording works without polling: the stock client's stream reader appends each
+message it receives to a per-event deque in `Client.pending_messages_per_event`.
+`GradioClient` replaces that dict with one whose deques report every append, so a
+message is timestamped on the reader thread the moment it is parsed, and routed to
+the job's `Timeline`. The job itself is a stock `Job`: results, iteration, status
+and cancel behave exactly as in gradio_client.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import contextvars
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from gradio_client import Client
+from gradio_client.client import Job
+from gradio_client.utils import Status, apply_diff
+
+from .errors import EndpointNotFoundError
+
+EVENT_KINDS = ("status", "output", "log", "progress")
+
+# Which timeline a submission belongs to. Why a context variable: the stock client
+# runs the submission on an executor thread under `copy_context()` taken inside
+# `submit()`, so the value set around `super().submit()` is visible to the
+# `send_data()` call that learns the server's event id.
+_SUBMITTING: contextvars.ContextVar[Timeline | None] = contextvars.ContextVar(
+    "pytest_gradio_submitting", default=None
+)
+
+_MESSAGE_STATUS = {
+    "estimation": Status.IN_QUEUE,
+    "process_starts": Status.PROCESSING,
+    "progress": Status.PROGRESS,
+    "log": Status.LOG,
+    "process_generating": Status.ITERATING,
+    "process_streaming": Status.ITERATING,
+    "process_completed": Status.FINISHED,
+    "send_hash": Status.JOINING_QUEUE,
+    "send_data": Status.SENDING_DATA,
+    "queue_full": Status.QUEUE_FULL,
+    "unexpected_error": Status.FINISHED,
+}
+
+
+@dataclass(frozen=True)
+class ProgressStep:
+    """One progress bar's state in a progress update (gr.Progress / tqdm)."""
+
+    index: int | None = None
+    length: int | None = None
+    unit: str | None = None
+    progress: float | None = None
+    desc: str | None = None
+
+    @property
+    def fraction(self) -> float | None:
+        """How far along, 0..1: `progress` if the app gave one, else index/length."""
+        if self.progress is not None:
+            return float(self.progress)
+        if self.index is not None and self.length:
+            return self.index / self.length
+        return None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "length": self.length,
+            "unit": self.unit,
+            "progress": self.progress,
+            "desc": self.desc,
+        }
+
+    def __str__(self) -> str:
+        parts = []
+        if self.index is not None and self.length is not None:
+            parts.append(f"{self.index}/{self.length}")
+        elif self.index is not None:
+            parts.append(str(self.index))
+        if self.progress is not None:
+            parts.append(f"{self.progress:.0%}")
+        if self.unit and self.unit != "steps":
+            parts.append(self.unit)
+        if self.desc:
+            parts.append(repr(self.desc))
+        return " ".join(parts) or "(empty)"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One update of a job, as the client received it.
+
+    `time` is seconds since `submit()`, taken when the message arrived. `data` is
+    the raw output data the server sent (generator diffs applied); use
+    `Timeline.value(event)` for the value as the client returns it.
+    """
+
+    kind: str
+    status: Status
+    time: float
+    rank: int | None = None
+    queue_size: int | None = None
+    eta: float | None = None
+    progress: tuple[ProgressStep, ...] | None = None
+    log: tuple[str, str] | None = None
+    success: bool | None = None
+    output_index: int | None = None
+    data: Any = None
+    error: str | None = None
+
+    @property
+    def code(self) -> str:
+        return str(self.status.name)
+
+
+class Timeline:
+    """Every update of one job, in arrival order.
+
+    >>> job = gradio_client.submit(3, api_name="/count")
+    >>> job.result(); job.timeline.statuses()
+    ['STARTING', 'IN_QUEUE', 'PROCESSING', 'ITERATING', 'FINISHED']
+    """
+
+    def __init__(self, endpoint: str, args: tuple[Any, ...] = (), kwargs: Any = None) -> None:
+        self.endpoint = endpoint
+        self.args = args
+        self.kwargs = dict(kwargs or {})
+        self.event_id: str | None = None
+        self._t0 = time.perf_counter()
+        self._events: list[Event] = []
+        self._changed = threading.Condition()
+        self._outputs: list[Any] | None = None
+        self._result: Callable[[], Any] | None = None
+        self._diff_base: list[Any] | None = None
+        self._n_outputs = 0
+        self._events.append(Event("status", Status.STARTING, 0.0))
+
+    # -- recording -------------------------------------------------------------------
+
+    def _now(self, arrived: float | None = None) -> float:
+        return (arrived if arrived is not None else time.perf_counter()) - self._t0
+
+    def _add(self, event: Event) -> None:
+        with self._changed:
+            self._events.append(event)
+            self._changed.notify_all()
+
+    def record_message(self, msg: dict[str, Any], arrived: float) -> None:
+        """Turn one server message into an event. Called on the stream reader thread."""
+        name = msg.get("msg")
+        at = self._now(arrived)
+        if name is None:  # a server_stopped notice carries only "message"
+            self._add(Event("status", Status.FINISHED, at, success=False, error=msg.get("message")))
+            return
+        status = _MESSAGE_STATUS.get(name)
+        if status is None:
+            return
+        common: dict[str, Any] = {
+            "rank": msg.get("rank"),
+            "queue_size": msg.get("queue_size"),
+            "eta": msg.get("rank_eta"),
+            "success": msg.get("success"),
+        }
+        if name == "progress":
+            steps = tuple(
+                ProgressStep(
+                    index=p.get("index"),
+                    length=p.get("length"),
+                    unit=p.get("unit"),
+                    progress=p.get("progress"),
+                    desc=p.get("desc"),
+                )
+                for p in msg.get("progress_data") or ()
+            )
+            self._add(Event("progress", status, at, progress=steps, **common))
+        elif name == "log":
+            log = (str(msg.get("log", "")), str(msg.get("level", "info")).lower())
+            self._add(Event("log", status, at, log=log, **common))
+        elif name in ("process_generating", "process_streaming"):
+            data = self._apply_diff(msg.get("output", {}).get("data", []))
+            if not data:
+                self._add(Event("status", status, at, **common))
+                return
+            index = self._n_outputs
+            self._n_outputs += 1
+            self._add(Event("output", status, at, output_index=index, data=data, **common))
+        elif name == "process_completed" or name == "unexpected_error":
+            output = msg.get("output") or {}
+            success = (
+                bool(msg.get("success", name == "process_completed")) and "error" not in output
+            )
+            error = None
+            if not success:
+                error = str(output.get("error") or msg.get("message") or "the app raised an error")
+            # Non-generators: the final value is the job's only output.
+            final_index = 0 if success and self._n_outputs == 0 else None
+            common["success"] = success
+            self._add(
+                Event(
+                    "status",
+                    status,
+                    at,
+                    output_index=final_index,
+                    data=output.get("data") if success else None,
+                    error=error,
+                    **common,
+                )
+            )
+        else:
+            self._add(Event("status", status, at, **common))
+
+    def _apply_diff(self, data: list[Any]) -> list[Any]:
+        # sse_v2+ sends generator outputs after the first as diffs against the last.
+        if self._diff_base is None:
+            self._diff_base = list(data)
+            return list(data)
+        merged = []
+        for i, value in enumerate(data):
+            previous = self._diff_base[i] if i < len(self._diff_base) else None
+            try:
+                merged.append(apply_diff(previous, value))
+            except Exception:
+                merged.append(value)
+        self._diff_base = merged
+        return list(merged)
+
+    def record_cancel(self) -> None:
+        self._add(Event("status", Status.CANCELLED, self._now()))
+
+    def record_client_failure(self, exc: BaseException) -> None:
+        """The job ended on the client side without a final message from the server."""
+        with self._changed:
+            if self._events and self._events[-1].status in (Status.FINISHED, Status.CANCELLED):
+                return
+        if isinstance(exc, concurrent.futures.CancelledError):
+            self.record_cancel()
+            return
+        self._add(
+            Event(
+                "status",
+                Status.FINISHED,
+                self._now(),
+                success=False,
+                error=f"{type(exc).__name__}: {exc}",
+            )
+        )
+
+    def _bind_job(self, outputs: list[Any], result: Callable[[], Any]) -> None:
+        self._outputs = outputs
+        self._result = result
+
+    # -- reading ---------------------------------------------------------------------
+
+    @property
+    def events(self) -> list[Event]:
+        """A copy of the events so far, in arrival order."""
+        with self._changed:
+            return list(self._events)
+
+    def __iter__(self) -> Iterator[Event]:
+        return iter(self.events)
+
+    def __len__(self) -> int:
+        with self._changed:
+            return len(self._events)
+
+    def wait_for(self, predicate: Callable[[list[Event]], bool], timeout: float) -> bool:
+        """Block until predicate(events) holds or timeout passes; no polling."""
+        with self._changed:
+            return self._changed.wait_for(lambda: predicate(self._events), timeout)
+
+    def statuses(self) -> list[str]:
+        """Status code names in order, consecutive repeats collapsed."""
+        names: list[str] = []
+        for event in self.events:
+            if not names or names[-1] != event.code:
+                names.append(event.code)
+        return names
+
+    def outputs(self) -> list[Any]:
+        """The job's outputs as the client returns them (`job.outputs()` semantics)."""
+        if self._outputs is not None:
+            return list(self._outputs)
+        return [e.data for e in self.events if e.kind == "output"]
+
+    def value(self, event: Event) -> Any:
+        """The value of an output event as the client returns it (downloaded files
+        as local paths), or the raw data if the client has not processed it yet."""
+        if event.output_index is not None and self._outputs is not None:
+            outputs = list(self._outputs)
+            if event.output_index < len(outputs):
+                return outputs[event.output_index]
+        return event.data
+
+    def progress(self) -> list[ProgressStep]:
+        """The outermost progress bar of each progress update that arrived."""
+        return [e.progress[0] for e in self.events if e.kind == "progress" and e.progress]
+
+    def logs(self) -> list[tuple[str, str]]:
+        """(message, level) of each gr.Info / gr.Warning / log message, in order."""
+        return [e.log for e in self.events if e.kind == "log" and e.log is not None]
+
+    @property
+    def final(self) -> Event | None:
+        """The terminal event (FINISHED or CANCELLED), if the job has ended."""
+        for event in reversed(self.events):
+            if event.status in (Status.FINISHED, Status.CANCELLED):
+                return event
+        return None
+
+    @property
+    def error(self) -> str | None:
+        final = self.final
+        return final.error if final is not None else None
+
+    @property
+    def duration(self) -> float | None:
+        """Seconds from submit to the final event; None while running."""
+        final = self.final
+        return final.time if final is not None else None
+
+    @property
+    def queue_wait(self) -> float | None:
+        """Seconds from submit until processing started (None if it has not)."""
+        for event in self.events:
+            if event.status in (Status.PROCESSING, Status.ITERATING, Status.PROGRESS, Status.LOG):
+                return event.time
+            if event.status is Status.FINISHED:
+                return event.time
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for snapshots: no times, etas, ids or ranks (they vary per run)."""
+        events: list[dict[str, Any]] = []
+        for event in self.events:
+            item: dict[str, Any] = {"kind": event.kind, "status": event.code}
+            if event.kind == "output" or (event.output_index is not None):
+                item["value"] = self.value(event)
+            if event.progress is not None:
+                item["progress"] = [step.as_dict() for step in event.progress]
+            if event.log is not None:
+                item["log"] = {"message": event.log[0], "level": event.log[1]}
+            if event.success is not None and event.status is Status.FINISHED:
+                item["success"] = event.success
+            if event.error is not None:
+                item["error"] = event.error
+            events.append(item)
+        return {"endpoint": self.endpoint, "events": events}
+
+    def __str__(self) -> str:
+        return format_timeline(self)
+
+    def __repr__(self) -> str:
+        return f"<Timeline {self.endpoint} {' > '.join(self.statuses())}>"
+
+
+def format_timeline(timeline: Timeline, *, max_events: int = 40, width: int = 70) -> str:
+    """The timeline as a short aligned table, for failure messages."""
+    events = timeline.events
+    lines = [f"timeline of {timeline.endpoint}{_args_summary(timeline)}:"]
+    shown = events
+    if len(events) > max_events:
+        head = max_events // 2
+        shown = events[:head] + events[-(max_events - head) :]
+    for i, event in enumerate(shown):
+        if len(events) > max_events and i == max_events // 2:
+            lines.append(f"  {'':>8}  ... {len(events) - max_events} events not shown ...")
+        lines.append(
+            f"  {event.time * 1000:>7.1f}ms  {event.code:<12} {_detail(timeline, event, width)}"
+        )
+    return "\n".join(lines)
+
+
+def _args_summary(timeline: Timeline) -> str:
+    parts = [_short(a, 30) for a in timeline.args]
+    parts += [f"{k}={_short(v, 30)}" for k, v in timeline.kwargs.items()]
+    return f"({', '.join(parts)})"
+
+
+def _detail(timeline: Timeline, event: Event, width: int) -> str:
+    if event.kind == "progress" and event.progress:
+        return "progress " + "; ".join(str(step) for step in event.progress)
+    if event.kind == "log" and event.log:
+        return f"{event.log[1]}: {_short(event.log[0], width)}"
+    if event.error is not None:
+        return "error: " + _short(event.error, width)
+    if event.output_index is not None:
+        return "output " + _short(timeline.value(event), width)
+    if event.status is Status.IN_QUEUE:
+        bits = []
+        if event.rank is not None:
+            bits.append(f"rank {event.rank}")
+        if event.queue_size is not None:
+            bits.append(f"queue size {event.queue_size}")
+        if event.eta is not None:
+            bits.append(f"eta {event.eta:.2f}s")
+        return ", ".join(bits)
+    if event.status is Status.FINISHED and event.success:
+        return "success"
+    return ""
+
+
+def _short(value: Any, width: int) -> str:
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+class RecordedJob(Job):  # type: ignore[misc]
+    """A stock `gradio_client.Job` that also keeps `timeline`, every update it got."""
+
+    def __init__(self, job: Job, timeline: Timeline, *, job_timeout: float | None = None) -> None:
+        super().__init__(
+            job.future,
+            communicator=job.communicator,
+            verbose=job.verbose,
+            space_id=job.space_id,
+            _cancel_fn=job.cancel_fn,
+        )
+        self.timeline = timeline
+        self.job_timeout = job_timeout
+        outputs = job.communicator.job.outputs if job.communicator else []
+        timeline._bind_job(outputs, lambda: job.future.result(0))
+        job.future.add_done_callback(self._on_done)
+
+    def _on_done(self, future: concurrent.futures.Future[Any]) -> None:
+        if future.cancelled():
+            self.timeline.record_client_failure(concurrent.futures.CancelledError())
+            return
+        exc = future.exception()
+        if exc is not None:
+            self.timeline.record_client_failure(exc)
+
+    def cancel(self) -> bool:
+        if not self.done():
+            self.timeline.record_cancel()
+        return bool(super().cancel())
+
+    def __repr__(self) -> str:
+        return f"<RecordedJob {self.timeline.endpoint} {' > '.join(self.timeline.statuses())}>"
+
+
+class _TappedDeque(deque):  # type: ignore[type-arg]
+    """A message queue that reports each message the reader appends."""
+
+    def __init__(self, items: Iterable[Any], event_id: str, tap: Callable[[str, Any], None]):
+        super().__init__(items)
+        self._event_id = event_id
+        self._tap = tap
+        for item in self:
+            tap(event_id, item)
+
+    def append(self, item: Any) -> None:
+        self._tap(self._event_id, item)
+        super().append(item)
+
+
+class _TappedQueues(dict):  # type: ignore[type-arg]
+    """`Client.pending_messages_per_event` whose queues report every append."""
+
+    def __init__(self, tap: Callable[[str, Any], None]) -> None:
+        super().__init__()
+        self._tap = tap
+
+    def __setitem__(self, event_id: str, queue: Any) -> None:
+        if not isinstance(queue, _TappedDeque):
+            queue = _TappedDeque(queue, event_id, self._tap)
+        super().__setitem__(event_id, queue)
+
+    def setdefault(self, event_id: str, default: Any = None) -> Any:
+        if event_id not in self:
+            self[event_id] = default if default is not None else deque()
+        return self[event_id]
+
+
+class _Heartbeat:
+    """The session's keep-alive stream, closable at once.
+
+    Why not the stock one: its thread only notices `close()` when the next heartbeat
+    line arrives (every 15 s), so `Client.close()` waits a full second in `join`.
+    Closing the HTTP connection from here ends the read immediately; the server then
+    sees the session end, as it does when a browser tab closes (unload events run).
+    """
+
+    def __init__(self, client: Client) -> None:
+        import httpx
+
+        self._url = client.heartbeat_url.format(session_hash=client.session_hash)
+        self._headers = dict(client.headers)
+        self._cookies = dict(client.cookies)
+        self._http = httpx.Client(
+            verify=client.ssl_verify, timeout=httpx.Timeout(None, connect=10.0)
+        )
+        self._stopped = threading.Event()
+        self._socket: socket.socket | None = None
+        self._thread = threading.Thread(target=self._run, name="gradio-heartbeat", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            with self._http.stream(
+                "GET", self._url, headers=self._headers, cookies=self._cookies
+            ) as response:
+                stream = response.extensions.get("network_stream")
+                self._socket = stream.get_extra_info("socket") if stream is not None else None
+                if self._stopped.is_set():
+                    return
+                for _ in response.iter_lines():
+                    if self._stopped.is_set():
+                        return
+        except Exception:
+            return  # the server went away or close() cut the connection: both end it
+
+    def close(self) -> None:
+        self._stopped.set()
+        # Closing the client does not wake a thread blocked in recv(); shutting the
+        # socket down does.
+        if self._socket is not None:
+            with contextlib.suppress(OSError):
+                self._socket.shutdown(socket.SHUT_RDWR)
+        self._thread.join(timeout=1)
+        self._http.close()
+
+
+class GradioClient(Client):  # type: ignore[misc]
+    """A `gradio_client.Client` whose `submit()` returns a `RecordedJob`.
+
+    >>> client = GradioClient("http://127.0.0.1:7860/")
+    >>> job = client.submit(1, 2, api_name="/add"); job.result()
+    3.0
+    >>> job.timeline.statuses()[-1]
+    'FINISHED'
+    """
+
+    def __init__(self, src: str, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("verbose", False)
+        kwargs.setdefault("analytics_enabled", False)
+        super().__init__(src, *args, **kwargs)
+        self.jobs: list[RecordedJob] = []
+        self.job_timeout: float | None = None
+        self._routes_lock = threading.Lock()
+        self._routes: dict[str, Timeline] = {}
+        self._unrouted: dict[str, list[tuple[float, Any]]] = {}
+        self.pending_messages_per_event = _TappedQueues(self._message_arrived)
+        self._heartbeat = _Heartbeat(self) if self._wants_heartbeat else None
+
+    def _get_config(self) -> dict[str, Any]:
+        config: dict[str, Any] = super()._get_config()
+        # The stock heartbeat thread is started from __init__ when the config asks
+        # for it; we run our own (see _Heartbeat), so hide the request from it.
+        self._wants_heartbeat = bool(config.get("connect_heartbeat", True))
+        config["connect_heartbeat"] = False
+        return config
+
+    # -- recording plumbing ------------------------------------------------------------
+
+    def _message_arrived(self, event_id: str, msg: Any) -> None:
+        if msg is None:  # the stock reader's "stream closed" sentinel
+            return
+        arrived = time.perf_counter()
+        with self._routes_lock:
+            timeline = self._routes.get(event_id)
+            if timeline is None:
+                # Arrived before send_data() returned the event id: keep it, with its
+                # arrival time, until the job is bound.
+                self._unrouted.setdefault(event_id, []).append((arrived, msg))
+                return
+            timeline.record_message(msg, arrived)
+            if msg.get("msg") == "process_completed":
+                del self._routes[event_id]
+
+    def send_data(self, data: Any, hash_data: Any, protocol: Any, request_headers: Any) -> str:
+        timeline = _SUBMITTING.get()
+        event_id: str = super().send_data(data, hash_data, protocol, request_headers)
+        if timeline is not None:
+            timeline.event_id = event_id
+            with self._routes_lock:
+                early = self._unrouted.pop(event_id, [])
+                completed = False
+                for arrived, msg in early:
+                    timeline.record_message(msg, arrived)
+                    completed = completed or msg.get("msg") == "process_completed"
+                if not completed:
+                    self._routes[event_id] = timeline
+        return event_id
+
+    # -- public API --------------------------------------------------------------------
+
+    def submit(
+        self,
+        *args: Any,
+        api_name: str | None = None,
+        fn_index: int | None = None,
+        headers: dict[str, str] | None = None,
+        result_callbacks: Any = None,
+        **kwargs: Any,
+    ) -> RecordedJob:
+        """Submit like `Client.submit`; the returned job records its timeline."""
+        endpoint = self._endpoint_name(api_name, fn_index)
+        timeline = Timeline(endpoint, args, kwargs)
+        token = _SUBMITTING.set(timeline)
+        try:
+            job = super().submit(
+                *args,
+                api_name=api_name,
+                fn_index=fn_index,
+                headers=headers,
+                result_callbacks=result_callbacks,
+                **kwargs,
+            )
+        finally:
+            _SUBMITTING.reset(token)
+        recorded = RecordedJob(job, timeline, job_timeout=self.job_timeout)
+        self.jobs.append(recorded)
+        return recorded
+
+    def _endpoint_name(self, api_name: str | None, fn_index: int | None) -> str:
+        try:
+            index = self._infer_fn_index(api_name, fn_index)
+        except ValueError as exc:
+            names = sorted(e.api_name for e in self.endpoints.values() if e.api_name and e.is_valid)
+            asked = api_name if api_name is not None else f"fn_index={fn_index}"
+            raise EndpointNotFoundError(
+                f"the app at {self.src} has no endpoint {asked!r} ({exc}). "
+                f"Its API endpoints: {', '.join(names) or 'none'}. "
+                "Use one of those as api_name=..."
+            ) from None
+        endpoint = self.endpoints[index]
+        return str(endpoint.api_name or f"fn_index={index}")
+
+    def cancel_pending(self) -> list[RecordedJob]:
+        """Cancel every job of this client that has not finished; return them."""
+        pending = [job for job in self.jobs if not job.done()]
+        for job in pending:
+            job.cancel()
+        return pending
+
+    def close(self) -> None:
+        """Stop the client's background threads (heartbeat, executors)."""
+        self.cancel_pending()
+        super().close()
+        if self._heartbeat is not None:
+            self._heartbeat.close()
+        for executor in (self.executor, self.helper_executor, self.stream_executor):
+            executor.shutdown(wait=False, cancel_futures=True)

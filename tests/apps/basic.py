@@ -1,0 +1,72 @@
+"""The app most of the plugin's own tests talk to: one endpoint per behaviour."""
+
+import time
+
+import gradio as gr
+
+
+def add(a, b):
+    return a + b
+
+
+def count(n):
+    for i in range(int(n)):
+        time.sleep(0.02)
+        yield str(i)
+
+
+def stepper(n, progress=gr.Progress()):
+    gr.Info("starting")
+    for i in range(int(n)):
+        progress((i, int(n)), desc="working")
+        time.sleep(0.04)
+    if n > 2:
+        gr.Warning("that was many steps")
+    return f"did {int(n)} steps"
+
+
+def fail(message):
+    raise gr.Error(message)
+
+
+def crash(x):
+    return 1 / 0
+
+
+def remember(item, items):
+    items = [*(items or []), item]
+    return ", ".join(items), items
+
+
+def slow(seconds):
+    time.sleep(float(seconds))
+    return "done"
+
+
+def make_file(text):
+    import tempfile
+
+    path = tempfile.mktemp(suffix=".txt", prefix="report_")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+with gr.Blocks(title="basic") as demo:
+    a = gr.Number()
+    b = gr.Number()
+    out = gr.Number()
+    text = gr.Textbox()
+    state = gr.State([])
+    file_out = gr.File()
+    gr.Button().click(add, [a, b], out, api_name="add")
+    gr.Button().click(count, [a], text, api_name="count")
+    gr.Button().click(stepper, [a], text, api_name="stepper")
+    gr.Button().click(fail, [text], text, api_name="fail")
+    gr.Button().click(crash, [a], out, api_name="crash")
+    gr.Button().click(remember, [text, state], [text, state], api_name="remember")
+    gr.Button().click(slow, [a], text, api_name="slow")
+    gr.Button().click(make_file, [text], file_out, api_name="make_file")
+
+if __name__ == "__main__":
+    demo.launch(server_name="0.0.0.0", server_port=7860, show_error=True)
