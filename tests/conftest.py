@@ -1,0 +1,56 @@
+"""Shared pieces of the plugin's own test suite."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+APPS = Path(__file__).parent / "apps"
+
+# A tiny app whose one endpoint tells which app answered: the precedence and path
+# tests write several of these, each with its own name.
+WHICH_APP = """
+import gradio as gr
+
+with gr.Blocks() as demo:
+    box = gr.Textbox()
+    gr.Button().click(lambda: {name!r}, None, box, api_name="which")
+"""
+
+
+@pytest.fixture
+def basic_app_source() -> str:
+    return (APPS / "basic.py").read_text()
+
+
+def write_which_app(directory: Path, name: str, filename: str = "app.py") -> Path:
+    """Write an app whose /which endpoint returns `name`."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / filename
+    path.write_text(textwrap.dedent(WHICH_APP.format(name=name)))
+    return path
+
+
+WHICH_TEST = """
+def test_which(gradio_client):
+    assert gradio_client.predict(api_name="/which") == {expected!r}
+"""
+
+
+@pytest.fixture(scope="session")
+def gradio_imported() -> None:
+    """Import gradio once, before any pytester instance exists.
+
+    Why: an in-process pytester run restores sys.modules to its snapshot afterwards,
+    which would unload a gradio imported by the inner run; numpy (under gradio)
+    cannot be imported twice in one process.
+    """
+    import gradio  # noqa: F401
+
+
+@pytest.fixture
+def pytester(gradio_imported: None, pytester: pytest.Pytester) -> pytest.Pytester:
+    """pytester, created after gradio is imported (see gradio_imported)."""
+    return pytester
