@@ -31,6 +31,10 @@ HELP_APP = (
 HELP_MODE = "how local apps run: 'thread' (in this process, default) or 'subprocess'."
 HELP_STARTUP_TIMEOUT = "seconds an app may take to start and answer (default: 60, URLs 10)."
 HELP_JOB_TIMEOUT = "seconds the assertion helpers wait for a job to finish (default: 60)."
+HELP_TRANSPORT = (
+    "how clients talk to apps: 'fast' (pooled connections, event-driven; default) or "
+    "'stock' (gradio_client's own code)."
+)
 HELP_TOKEN = "Hugging Face token for private Spaces (default: env HF_TOKEN). Never printed."
 
 MARKER_OPTIONS = (
@@ -40,11 +44,12 @@ MARKER_OPTIONS = (
     "startup_timeout",
     "job_timeout",
     "token",
+    "transport",
 )
 MARKER_HELP = (
     "gradio_app(spec=None, *, mode=None, launch_kwargs=None, client_kwargs=None, "
-    "startup_timeout=None, job_timeout=None, token=None): the app this test talks to "
-    "and how to start it; the closest marker (function, class, module) wins."
+    "startup_timeout=None, job_timeout=None, token=None, transport=None): the app this "
+    "test talks to and how to start it; the closest marker (function, class, module) wins."
 )
 
 
@@ -61,12 +66,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--gradio-job-timeout", dest="gradio_job_timeout", default=None, help=HELP_JOB_TIMEOUT
     )
+    group.addoption(
+        "--gradio-transport", dest="gradio_transport", default=None, help=HELP_TRANSPORT
+    )
     # No ini twin for the token on purpose: a token does not belong in a config file.
     group.addoption("--gradio-token", dest="gradio_token", default=None, help=HELP_TOKEN)
     parser.addini("gradio_app", HELP_APP, default=None)
     parser.addini("gradio_mode", HELP_MODE, default=None)
     parser.addini("gradio_startup_timeout", HELP_STARTUP_TIMEOUT, default=None)
     parser.addini("gradio_job_timeout", HELP_JOB_TIMEOUT, default=None)
+    parser.addini("gradio_transport", HELP_TRANSPORT, default=None)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -143,7 +152,7 @@ def _mapping(value: Any, name: str, source: str) -> Mapping[str, Any]:
 
 def resolve_options(config: pytest.Config, given: Mapping[str, Any], source: str) -> AppOptions:
     """Options from the marker (or gradio_launch) over CLI, environment and ini."""
-    from .targets import MODES, AppOptions
+    from .targets import MODES, TRANSPORTS, AppOptions
 
     unknown = sorted(set(given) - set(MARKER_OPTIONS))
     if unknown:
@@ -168,6 +177,12 @@ def resolve_options(config: pytest.Config, given: Mapping[str, Any], source: str
         )
     startup = _timeout(*pick("startup_timeout", "gradio_startup_timeout", "gradio_startup_timeout"))
     job = _timeout(*pick("job_timeout", "gradio_job_timeout", "gradio_job_timeout"))
+    transport, transport_source = pick("transport", "gradio_transport", "gradio_transport")
+    if transport is not None and transport not in TRANSPORTS:
+        raise pytest.UsageError(
+            f"Invalid gradio transport {transport!r} from {transport_source}: "
+            f"use one of {', '.join(TRANSPORTS)}."
+        )
     token, _ = pick("token", "gradio_token", None)
     if token is None:
         token = os.environ.get(ENV_TOKEN) or None
@@ -178,6 +193,7 @@ def resolve_options(config: pytest.Config, given: Mapping[str, Any], source: str
         startup_timeout=startup,
         job_timeout=job,
         token=token,
+        transport=transport,
     )
 
 

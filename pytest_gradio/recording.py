@@ -22,10 +22,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from gradio_client import Client
-from gradio_client.client import Job
+from gradio_client.client import Endpoint, Job
 from gradio_client.utils import Status, apply_diff
 
 from .errors import EndpointNotFoundError
+from .targets import TRANSPORTS
+from .transport import FAST_PROTOCOLS, SessionStream, new_pool, run_job
 
 EVENT_KINDS = ("status", "output", "log", "progress")
 
@@ -374,9 +376,8 @@ def format_timeline(timeline: Timeline, *, max_events: int = 40, width: int = 70
     for i, event in enumerate(shown):
         if len(events) > max_events and i == max_events // 2:
             lines.append(f"  {'':>8}  ... {len(events) - max_events} events not shown ...")
-        lines.append(
-            f"  {event.time * 1000:>7.1f}ms  {event.code:<12} {_detail(timeline, event, width)}"
-        )
+        row = f"  {event.time * 1000:>7.1f}ms  {event.code:<12} {_detail(timeline, event, width)}"
+        lines.append(row.rstrip())
     return "\n".join(lines)
 
 
@@ -533,6 +534,10 @@ class _Heartbeat:
 class GradioClient(Client):  # type: ignore[misc]
     """A `gradio_client.Client` whose `submit()` returns a `RecordedJob`.
 
+    `transport="fast"` (default) speaks the queue protocol over a keep-alive pool with
+    event-driven delivery (see `transport.py`); `"stock"` uses gradio_client's own
+    code unchanged. Both record the same timelines.
+
     >>> client = GradioClient("http://127.0.0.1:7860/")
     >>> job = client.submit(1, 2, api_name="/add"); job.result()
     3.0
@@ -540,19 +545,50 @@ class GradioClient(Client):  # type: ignore[misc]
     'FINISHED'
     """
 
-    def __init__(self, src: str, *args: Any, **kwargs: Any) -> None:
+    _wants_heartbeat: bool = True
+    _http: Any = None
+
+    def __init__(
+        self,
+        src: str,
+        *args: Any,
+        transport: str = "fast",
+        _template: GradioClient | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if transport not in TRANSPORTS:
+            raise ValueError(
+                f"GradioClient transport {transport!r} is not one of {', '.join(TRANSPORTS)}."
+            )
         kwargs.setdefault("verbose", False)
         kwargs.setdefault("analytics_enabled", False)
+        self._template = _template
         super().__init__(src, *args, **kwargs)
+        self._template = None
+        self.transport = transport
         self.jobs: list[RecordedJob] = []
         self.job_timeout: float | None = None
         self._routes_lock = threading.Lock()
         self._routes: dict[str, Timeline] = {}
         self._unrouted: dict[str, list[tuple[float, Any]]] = {}
-        self.pending_messages_per_event = _TappedQueues(self._message_arrived)
+        self.pending_messages_per_event = _TappedQueues(self._tapped)
+        self._owns_pool = _template is None
+        self._http = _template._http if _template is not None else self._new_pool()
+        self._stream: SessionStream | None = None
         self._heartbeat = _Heartbeat(self) if self._wants_heartbeat else None
 
+    def _new_pool(self) -> Any:
+        options = {k: v for k, v in self.httpx_kwargs.items() if k != "timeout"}
+        return new_pool(self.ssl_verify, **options)
+
+    # Why these two overrides: a client made from a template (another client of the
+    # same app) reuses its config and API info instead of fetching them again; only
+    # the session is new. That makes a per-test client cost a few milliseconds.
     def _get_config(self) -> dict[str, Any]:
+        if self._template is not None:
+            self.cookies.update(self._template.cookies)
+            self._wants_heartbeat = self._template._wants_heartbeat
+            return dict(self._template.config)
         config: dict[str, Any] = super()._get_config()
         # The stock heartbeat thread is started from __init__ when the config asks
         # for it; we run our own (see _Heartbeat), so hide the request from it.
@@ -560,37 +596,72 @@ class GradioClient(Client):  # type: ignore[misc]
         config["connect_heartbeat"] = False
         return config
 
+    def _get_api_info(self) -> dict[str, Any]:
+        if self._template is not None:
+            return self._template._info  # type: ignore[no-any-return]
+        return super()._get_api_info()  # type: ignore[no-any-return]
+
+    def clone(self) -> GradioClient:
+        """A new client of the same app with its own session, made without asking the
+        server for its config again."""
+        return GradioClient(
+            self.src,
+            transport=self.transport,
+            _template=self,
+            token=self.token,
+            headers=dict(self.headers),
+            download_files=self.download_files,
+            ssl_verify=self.ssl_verify,
+            httpx_kwargs=dict(self.httpx_kwargs),
+        )
+
     # -- recording plumbing ------------------------------------------------------------
 
-    def _message_arrived(self, event_id: str, msg: Any) -> None:
-        if msg is None:  # the stock reader's "stream closed" sentinel
-            return
-        arrived = time.perf_counter()
+    def _tapped(self, event_id: str, msg: Any) -> None:
+        if msg is not None:  # None is the stock reader's "stream closed" sentinel
+            self._message_arrived(event_id, msg, time.perf_counter())
+
+    def _message_arrived(self, event_id: str, msg: dict[str, Any], arrived: float) -> None:
         with self._routes_lock:
             timeline = self._routes.get(event_id)
             if timeline is None:
-                # Arrived before send_data() returned the event id: keep it, with its
+                # Arrived before the job learnt its event id: keep it, with its
                 # arrival time, until the job is bound.
                 self._unrouted.setdefault(event_id, []).append((arrived, msg))
                 return
             timeline.record_message(msg, arrived)
-            if msg.get("msg") == "process_completed":
+            if msg.get("msg") in ("process_completed", "unexpected_error"):
                 del self._routes[event_id]
 
+    def _bind(self, event_id: str, timeline: Timeline) -> None:
+        timeline.event_id = event_id
+        with self._routes_lock:
+            completed = False
+            for arrived, msg in self._unrouted.pop(event_id, []):
+                timeline.record_message(msg, arrived)
+                completed = completed or msg.get("msg") in ("process_completed", "unexpected_error")
+            if not completed:
+                self._routes[event_id] = timeline
+
     def send_data(self, data: Any, hash_data: Any, protocol: Any, request_headers: Any) -> str:
-        timeline = _SUBMITTING.get()
+        # Stock transport only: the fast one never calls this.
         event_id: str = super().send_data(data, hash_data, protocol, request_headers)
+        timeline = _SUBMITTING.get()
         if timeline is not None:
-            timeline.event_id = event_id
-            with self._routes_lock:
-                early = self._unrouted.pop(event_id, [])
-                completed = False
-                for arrived, msg in early:
-                    timeline.record_message(msg, arrived)
-                    completed = completed or msg.get("msg") == "process_completed"
-                if not completed:
-                    self._routes[event_id] = timeline
+            self._bind(event_id, timeline)
         return event_id
+
+    def _session_stream(self) -> SessionStream:
+        if self._stream is None:
+            self._stream = SessionStream(
+                self._http,
+                self.sse_url,
+                self.session_hash,
+                self.headers,
+                self.cookies,
+                self._message_arrived,
+            )
+        return self._stream
 
     # -- public API --------------------------------------------------------------------
 
@@ -604,25 +675,69 @@ class GradioClient(Client):  # type: ignore[misc]
         **kwargs: Any,
     ) -> RecordedJob:
         """Submit like `Client.submit`; the returned job records its timeline."""
-        endpoint = self._endpoint_name(api_name, fn_index)
-        timeline = Timeline(endpoint, args, kwargs)
-        token = _SUBMITTING.set(timeline)
-        try:
-            job = super().submit(
-                *args,
-                api_name=api_name,
-                fn_index=fn_index,
-                headers=headers,
-                result_callbacks=result_callbacks,
-                **kwargs,
-            )
-        finally:
-            _SUBMITTING.reset(token)
+        index, name = self._endpoint(api_name, fn_index)
+        timeline = Timeline(name, args, kwargs)
+        endpoint = self.endpoints[index]
+        if self.transport == "fast" and getattr(endpoint, "protocol", None) in FAST_PROTOCOLS:
+            job = self._submit_fast(index, endpoint, timeline, args, kwargs, headers)
+        else:
+            token = _SUBMITTING.set(timeline)
+            try:
+                job = super().submit(*args, fn_index=index, headers=headers, **kwargs)
+            finally:
+                _SUBMITTING.reset(token)
         recorded = RecordedJob(job, timeline, job_timeout=self.job_timeout)
+        if result_callbacks:
+            callbacks = (
+                result_callbacks if isinstance(result_callbacks, list) else [result_callbacks]
+            )
+            for callback in callbacks:
+                recorded.add_done_callback(_result_callback(callback))
         self.jobs.append(recorded)
         return recorded
 
-    def _endpoint_name(self, api_name: str | None, fn_index: int | None) -> str:
+    def _submit_fast(
+        self,
+        index: int,
+        endpoint: Any,
+        timeline: Timeline,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        headers: dict[str, str] | None,
+    ) -> Job:
+        from gradio_client import utils
+
+        if isinstance(endpoint, Endpoint):
+            args = tuple(utils.construct_args(endpoint.parameters_info, args, kwargs))
+        request_headers = {**(headers or {}), "x-gradio-user": "api"}
+        helper = self.new_helper(index, headers=request_headers)
+        stock_cancel = endpoint.make_cancel(helper)
+        stream = self._session_stream()
+
+        def cancel() -> None:
+            stream.cancel(helper.event_id)
+            if stock_cancel is not None:
+                stock_cancel()
+
+        future = self.executor.submit(
+            contextvars.copy_context().run,
+            run_job,
+            self,
+            endpoint,
+            helper,
+            args,
+            {},
+            lambda event_id: self._bind(event_id, timeline),
+        )
+        return Job(
+            future,
+            communicator=helper,
+            verbose=self.verbose,
+            space_id=self.space_id,
+            _cancel_fn=cancel,
+        )
+
+    def _endpoint(self, api_name: str | None, fn_index: int | None) -> tuple[int, str]:
         try:
             index = self._infer_fn_index(api_name, fn_index)
         except ValueError as exc:
@@ -634,7 +749,7 @@ class GradioClient(Client):  # type: ignore[misc]
                 "Use one of those as api_name=..."
             ) from None
         endpoint = self.endpoints[index]
-        return str(endpoint.api_name or f"fn_index={index}")
+        return index, str(endpoint.api_name or f"fn_index={index}")
 
     def cancel_pending(self) -> list[RecordedJob]:
         """Cancel every job of this client that has not finished; return them."""
@@ -644,10 +759,26 @@ class GradioClient(Client):  # type: ignore[misc]
         return pending
 
     def close(self) -> None:
-        """Stop the client's background threads (heartbeat, executors)."""
+        """Cancel unfinished jobs and stop the client's threads and connections."""
         self.cancel_pending()
         super().close()
+        if self._stream is not None:
+            self._stream.close()
         if self._heartbeat is not None:
             self._heartbeat.close()
         for executor in (self.executor, self.helper_executor, self.stream_executor):
             executor.shutdown(wait=False, cancel_futures=True)
+        if self._owns_pool:
+            self._http.close()
+
+
+def _result_callback(callback: Callable[..., Any]) -> Callable[[Any], None]:
+    # As stock: a tuple result is spread over the callback's parameters.
+    def call(future: Any) -> None:
+        result = future.result()
+        if isinstance(result, tuple):
+            callback(*result)
+        else:
+            callback(result)
+
+    return call

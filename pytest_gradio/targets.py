@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .recording import GradioClient
 
 MODES = ("thread", "subprocess")
+TRANSPORTS = ("fast", "stock")
 DEFAULT_STARTUP_TIMEOUT = 60.0
 DEFAULT_URL_STARTUP_TIMEOUT = 10.0
 DEFAULT_JOB_TIMEOUT = 60.0
@@ -57,6 +58,7 @@ class AppOptions:
     startup_timeout: float | None = None
     job_timeout: float | None = None
     token: str | None = field(default=None, repr=False)
+    transport: str | None = None
 
     def key(self) -> tuple[Any, ...]:
         # repr, not hash: kwargs values may be lists or dicts.
@@ -67,6 +69,7 @@ class AppOptions:
             self.startup_timeout,
             self.job_timeout,
             self.token,
+            self.transport,
         )
 
 
@@ -92,6 +95,7 @@ class GradioApp:
         self.job_timeout = options.job_timeout or DEFAULT_JOB_TIMEOUT
         self.restarts = 0
         self._log: deque[str] = deque(maxlen=_LOG_LINES)
+        self._template: GradioClient | None = None
 
     def __repr__(self) -> str:
         return f"<GradioApp {self.spec.describe()} mode={self.mode} url={self.url}>"
@@ -101,21 +105,38 @@ class GradioApp:
         return "\n".join(self._log)
 
     def client(self, **client_kwargs: Any) -> GradioClient:
-        """A new client of this app with its own session."""
+        """A new client of this app with its own session.
+
+        Without arguments it is cloned from a template client kept for the app, so it
+        costs a few milliseconds: the app's config and API info are not fetched again
+        and the connection pool is shared.
+        """
+        if client_kwargs:
+            client = self._new_client(client_kwargs)
+        else:
+            if self._template is None:
+                self._template = self._new_client({})
+            client = self._template.clone()
+        client.job_timeout = self.job_timeout
+        return client
+
+    def _new_client(self, client_kwargs: Mapping[str, Any]) -> GradioClient:
         from .recording import GradioClient
 
         kwargs = {**self.options.client_kwargs, **client_kwargs}
+        kwargs.setdefault("transport", self.options.transport or "fast")
         if self.options.token is not None and self.spec.kind == "space":
             kwargs.setdefault("token", self.options.token)
-        client = GradioClient(self.url, **kwargs)
-        client.job_timeout = self.job_timeout
-        return client
+        return GradioClient(self.url, **kwargs)
 
     def is_alive(self) -> bool:
         return True
 
     def close(self) -> None:
-        """Stop the app if the plugin started it."""
+        """Stop the app if the plugin started it, and the clients' shared pool."""
+        if self._template is not None:
+            template, self._template = self._template, None
+            template.close()
 
 
 class ThreadApp(GradioApp):
@@ -163,6 +184,7 @@ class ThreadApp(GradioApp):
         return bool(self.blocks.is_running and thread is not None and thread.is_alive())
 
     def close(self) -> None:
+        super().close()
         with contextlib.redirect_stdout(None):
             self.blocks.close(verbose=False)
         self._detach_logs()
