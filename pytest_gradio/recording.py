@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 from gradio_client import Client
 from gradio_client.client import Endpoint, Job
 from gradio_client.utils import Status, apply_diff
@@ -491,15 +492,11 @@ class _Heartbeat:
     sees the session end, as it does when a browser tab closes (unload events run).
     """
 
-    def __init__(self, client: Client) -> None:
-        import httpx
-
+    def __init__(self, client: GradioClient) -> None:
         self._url = client.heartbeat_url.format(session_hash=client.session_hash)
         self._headers = dict(client.headers)
         self._cookies = dict(client.cookies)
-        self._http = httpx.Client(
-            verify=client.ssl_verify, timeout=httpx.Timeout(None, connect=10.0)
-        )
+        self._http = client._http
         self._stopped = threading.Event()
         self._socket: socket.socket | None = None
         self._thread = threading.Thread(target=self._run, name="gradio-heartbeat", daemon=True)
@@ -508,7 +505,11 @@ class _Heartbeat:
     def _run(self) -> None:
         try:
             with self._http.stream(
-                "GET", self._url, headers=self._headers, cookies=self._cookies
+                "GET",
+                self._url,
+                headers=self._headers,
+                cookies=self._cookies,
+                timeout=httpx.Timeout(10.0, read=None),
             ) as response:
                 stream = response.extensions.get("network_stream")
                 self._socket = stream.get_extra_info("socket") if stream is not None else None
@@ -528,7 +529,6 @@ class _Heartbeat:
             with contextlib.suppress(OSError):
                 self._socket.shutdown(socket.SHUT_RDWR)
         self._thread.join(timeout=1)
-        self._http.close()
 
 
 class GradioClient(Client):  # type: ignore[misc]
