@@ -128,8 +128,6 @@ def _compare_sequence(
     equal: Callable[[Any, Any], bool],
 ) -> str | None:
     """None if `actual` fits `expected` under `match`, else what is wrong."""
-    if match not in ("exact", "prefix", "subsequence"):
-        raise ValueError(f"match={match!r} is not one of 'exact', 'prefix', 'subsequence'.")
     if match == "subsequence":
         position = 0
         for i, item in enumerate(expected):
@@ -148,6 +146,13 @@ def _compare_sequence(
         extra = actual[len(expected) :]
         return f"actual has {len(actual) - len(expected)} more items: {_short_list(extra)}"
     return None
+
+
+def _check_match(helper: str, match: str, allowed: Sequence[str]) -> None:
+    # Checked before waiting: a typo must not cost a job timeout first.
+    if match not in allowed:
+        choices = ", ".join(repr(m) for m in allowed)
+        raise ValueError(f"{helper}: match={match!r} is not one of {choices}.")
 
 
 def _short_list(items: Sequence[Any], limit: int = 5) -> str:
@@ -169,6 +174,7 @@ def assert_job_outputs(
 
     >>> assert_job_outputs(job, ["Hel", "Hello", "Hello!"])
     """
+    _check_match("assert_job_outputs", match, ("exact", "prefix", "subsequence"))
     wait_for_job(job, timeout, helper="assert_job_outputs")
     actual = list(job.outputs())
     problem = _compare_sequence(list(expected), actual, match, matches)
@@ -212,6 +218,7 @@ def assert_job_statuses(
     >>> assert_job_statuses(job, ["IN_QUEUE", "PROCESSING", "FINISHED"])
     """
     wanted = [_status_name(item) for item in expected]
+    _check_match("assert_job_statuses", match, ("exact", "subsequence"))
     wait_for_job(job, timeout, helper="assert_job_statuses")
     actual = job.timeline.statuses()
     problem = _compare_sequence(wanted, actual, match, lambda e, a: e == a)
@@ -229,20 +236,31 @@ def assert_job_statuses(
 ProgressExpectation = Any  # (index, length) | float | str | Mapping[str, Any]
 
 
+_PROGRESS_FIELDS = ("desc", "fraction", "index", "length", "progress", "unit")
+
+
+def _check_progress_expectation(expected: ProgressExpectation) -> None:
+    if isinstance(expected, Mapping):
+        unknown = sorted(set(expected) - set(_PROGRESS_FIELDS))
+        if unknown:
+            raise ValueError(
+                f"assert_job_progress: unknown progress field(s) {unknown} in {expected!r}; "
+                f"use {list(_PROGRESS_FIELDS)}."
+            )
+    elif isinstance(expected, tuple) and len(expected) != 2:
+        raise ValueError(
+            f"assert_job_progress: step {expected!r} is a tuple of {len(expected)}; "
+            "write steps as (index, length)."
+        )
+
+
 def _progress_matches(expected: ProgressExpectation, step: ProgressStep) -> bool:
     if isinstance(expected, tuple) and len(expected) == 2:
         return matches(expected[0], step.index) and matches(expected[1], step.length)
     if isinstance(expected, (int, float)) and not isinstance(expected, bool):
         return step.fraction is not None and abs(step.fraction - float(expected)) < 1e-9
     if isinstance(expected, Mapping):
-        fields = step.as_dict()
-        fields["fraction"] = step.fraction
-        unknown = set(expected) - set(fields)
-        if unknown:
-            raise ValueError(
-                f"assert_job_progress: unknown progress field(s) {sorted(unknown)}; "
-                f"use {sorted(fields)}."
-            )
+        fields = {**step.as_dict(), "fraction": step.fraction}
         return all(matches(v, fields[k]) for k, v in expected.items())
     if isinstance(expected, str) or hasattr(expected, "pattern"):
         return matches(expected, step.desc)
@@ -277,13 +295,16 @@ def assert_job_progress(
 
     >>> assert_job_progress(job, [(0, 3), (1, 3), (2, 3)])
     """
+    _check_match("assert_job_progress", match, ("sampled", "exact"))
+    want = list(expected)
+    for step in want:
+        _check_progress_expectation(step)
     wait_for_job(job, timeout, helper="assert_job_progress")
     steps = job.timeline.progress()
-    want = list(expected)
     problem: str | None = None
     if match == "exact":
         problem = _compare_sequence(want, steps, "exact", _progress_matches)
-    elif match == "sampled":
+    else:
         position = 0
         for i, step in enumerate(steps):
             while position < len(want) and not _progress_matches(want[position], step):
@@ -296,8 +317,6 @@ def assert_job_progress(
                 break
         if problem is None and len(steps) < min_seen:
             problem = f"{len(steps)} progress update(s) arrived, at least {min_seen} expected"
-    else:
-        raise ValueError(f"assert_job_progress: match={match!r} is not 'sampled' or 'exact'.")
     if problem is not None:
         raise AssertionError(
             _explain(
@@ -373,6 +392,7 @@ def assert_job_logs(
 
     >>> assert_job_logs(job, ["Started", ("Large input", "warning")])
     """
+    _check_match("assert_job_logs", match, ("exact", "prefix", "subsequence"))
     wait_for_job(job, timeout, helper="assert_job_logs")
     actual = job.timeline.logs()
     problem = _compare_sequence(list(expected), actual, match, _log_matches)

@@ -197,6 +197,10 @@ class Timeline:
             self._n_outputs += 1
             self._add(Event("output", status, at, output_index=index, data=data, **common))
         elif name == "process_completed" or name == "unexpected_error":
+            if self._cancelled():
+                # After cancel() the server closes the event with an empty "success";
+                # the job was cancelled, and its timeline ends with CANCELLED.
+                return
             output = msg.get("output") or {}
             success = (
                 bool(msg.get("success", name == "process_completed")) and "error" not in output
@@ -235,6 +239,10 @@ class Timeline:
                 merged.append(value)
         self._diff_base = merged
         return list(merged)
+
+    def _cancelled(self) -> bool:
+        with self._changed:
+            return any(e.status is Status.CANCELLED for e in self._events)
 
     def record_cancel(self) -> None:
         self._add(Event("status", Status.CANCELLED, self._now()))

@@ -15,7 +15,7 @@ def count(n):
         yield str(i)
 
 
-def stepper(n, progress=gr.Progress()):
+def stepper(n, progress=gr.Progress()):  # noqa: B008 (gradio's idiom)
     gr.Info("starting")
     for i in range(int(n)):
         progress((i, int(n)), desc="working")
