@@ -79,7 +79,8 @@ class File:
             else:
                 ok = data == self.content
             if not ok:
-                self.mismatch = f"content of {path.name} differs ({len(data)} bytes)"
+                preview = data[:60] + (b"..." if len(data) > 60 else b"")
+                self.mismatch = f"content of {path.name} is {preview!r} ({len(data)} bytes)"
                 return False
         self.mismatch = None
         return True

@@ -125,6 +125,11 @@ class GradioApp:
 
         kwargs = {**self.options.client_kwargs, **client_kwargs}
         kwargs.setdefault("transport", self.options.transport or "fast")
+        session_temp = os.environ.get("GRADIO_TEMP_DIR")
+        if session_temp:
+            # Explicit, because gradio_client fixes its default download directory
+            # when it is imported, which may be before the session set this.
+            kwargs.setdefault("download_files", os.path.join(session_temp, "downloads"))
         if self.options.token is not None and self.spec.kind == "space":
             kwargs.setdefault("token", self.options.token)
         return GradioClient(self.url, **kwargs)

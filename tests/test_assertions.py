@@ -524,7 +524,7 @@ def test_file_by_content_mismatch(file_job):
         "expected: File(content='goodbye')",
         "actual:   '/",
         "why:      content of report_",
-        "differs (5 bytes)",
+        "is b'hello' (5 bytes)",
     )
 
 
