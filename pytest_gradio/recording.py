@@ -11,7 +11,6 @@ and cancel behave exactly as in gradio_client.
 from __future__ import annotations
 
 import concurrent.futures
-import contextlib
 import contextvars
 import socket
 import threading
@@ -28,7 +27,7 @@ from gradio_client.utils import Status, apply_diff
 
 from .errors import EndpointNotFoundError
 from .targets import TRANSPORTS
-from .transport import FAST_PROTOCOLS, SessionStream, new_pool, run_job
+from .transport import FAST_PROTOCOLS, SessionStream, cut, new_pool, run_job, stream_socket
 
 EVENT_KINDS = ("status", "output", "log", "progress")
 
@@ -519,8 +518,7 @@ class _Heartbeat:
                 cookies=self._cookies,
                 timeout=httpx.Timeout(10.0, read=None),
             ) as response:
-                stream = response.extensions.get("network_stream")
-                self._socket = stream.get_extra_info("socket") if stream is not None else None
+                self._socket = stream_socket(response)
                 if self._stopped.is_set():
                     return
                 for _ in response.iter_lines():
@@ -531,11 +529,7 @@ class _Heartbeat:
 
     def close(self) -> None:
         self._stopped.set()
-        # Closing the client does not wake a thread blocked in recv(); shutting the
-        # socket down does.
-        if self._socket is not None:
-            with contextlib.suppress(OSError):
-                self._socket.shutdown(socket.SHUT_RDWR)
+        cut(self._socket)
         self._thread.join(timeout=1)
 
 

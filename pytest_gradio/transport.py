@@ -62,6 +62,23 @@ def new_pool(ssl_verify: bool = True, **httpx_kwargs: Any) -> httpx.Client:
     return httpx.Client(verify=ssl_verify, **httpx_kwargs)
 
 
+def stream_socket(response: httpx.Response) -> socket.socket | None:
+    """The socket under a streaming response, so that another thread can cut it."""
+    stream = response.extensions.get("network_stream")
+    return stream.get_extra_info("socket") if stream is not None else None
+
+
+def cut(sock: socket.socket | None) -> None:
+    """End a blocking read on `sock` from another thread.
+
+    Why not `httpx.Client.close()`: it does not wake a thread blocked in recv();
+    shutting the socket down does, at once.
+    """
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
 class SessionStream:
     """One session's `queue/data` stream, read on its own thread.
 
@@ -106,7 +123,11 @@ class SessionStream:
         """The inbox of a job that just joined the queue; makes sure a reader runs."""
         with self._lock:
             inbox = self._inbox(event_id)
-            if event_id not in self._finished:
+            if self._closed:
+                # The client was closed while this job was joining: nothing will
+                # read its messages, so it ends as cancelled instead of waiting.
+                inbox.put(_CANCEL)
+            elif event_id not in self._finished:
                 self._in_flight.add(event_id)
             if self._reader is None and self._in_flight and not self._closed:
                 self._reader = threading.Thread(
@@ -183,8 +204,7 @@ class SessionStream:
         ) as response:
             if response.status_code != 200:
                 raise ConnectionError(f"HTTP {response.status_code} from {self._url}")
-            stream = response.extensions.get("network_stream")
-            self._socket = stream.get_extra_info("socket") if stream is not None else None
+            self._socket = stream_socket(response)
             for line in response.iter_lines():
                 if not line.startswith("data:"):
                     continue
@@ -205,9 +225,7 @@ class SessionStream:
             reader = self._reader
             for event_id in list(self._in_flight):
                 self._inbox(event_id).put(_CANCEL)
-        if self._socket is not None:
-            with contextlib.suppress(OSError):
-                self._socket.shutdown(socket.SHUT_RDWR)
+        cut(self._socket)
         if reader is not None:
             reader.join(timeout=1)
 
