@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         wait_for_job,
     )
     from .recording import Event, GradioClient, ProgressStep, RecordedJob, Timeline
+    from .snapshot import GradioSnapshotExtension, api_contract
     from .targets import AppOptions, GradioApp
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "File",
     "GradioApp",
     "GradioClient",
+    "GradioSnapshotExtension",
     "GradioTestError",
     "GradioTestWarning",
     "JobTimeoutError",
@@ -53,6 +55,7 @@ __all__ = [
     "RecordedJob",
     "Regex",
     "Timeline",
+    "api_contract",
     "assert_job_error",
     "assert_job_logs",
     "assert_job_outputs",
@@ -75,6 +78,8 @@ _LAZY = {
     "ProgressStep": "recording",
     "RecordedJob": "recording",
     "Timeline": "recording",
+    "GradioSnapshotExtension": "snapshot",
+    "api_contract": "snapshot",
     "AppOptions": "targets",
     "GradioApp": "targets",
 }

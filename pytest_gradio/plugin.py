@@ -17,6 +17,8 @@ from .errors import AppSpecError
 from .specs import AppSpec, parse_spec
 
 if TYPE_CHECKING:
+    from syrupy.assertion import SnapshotAssertion
+
     from .recording import GradioClient
     from .targets import AppOptions, AppPool, GradioApp
 
@@ -276,3 +278,24 @@ def gradio_launch(
     finally:
         for app in reversed(started):
             app.close()
+
+
+@pytest.fixture
+def gradio_snapshot(request: pytest.FixtureRequest) -> SnapshotAssertion:
+    """syrupy's `snapshot` with `GradioSnapshotExtension` as its default: jobs are
+    waited for, then written without times, ids, ports or temp dirs.
+
+    >>> def test_stream(gradio_client, gradio_snapshot):
+    ...     assert gradio_client.submit("hi", api_name="/chat") == gradio_snapshot
+    """
+    try:
+        snapshot = request.getfixturevalue("snapshot")
+    except pytest.FixtureLookupError:
+        raise pytest.UsageError(
+            f"{request.node.nodeid} uses gradio_snapshot, which is built on syrupy's "
+            "`snapshot` fixture, but syrupy is not active. Install it "
+            "(pip install pytest-gradio brings it) and do not disable it with -p no:syrupy."
+        ) from None
+    from .snapshot import GradioSnapshotExtension
+
+    return snapshot.use_extension(GradioSnapshotExtension)  # type: ignore[no-any-return]

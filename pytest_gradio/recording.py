@@ -144,6 +144,9 @@ class Timeline:
         self._result: Callable[[], Any] | None = None
         self._diff_base: list[Any] | None = None
         self._n_outputs = 0
+        # The job this timeline belongs to (set by RecordedJob): snapshots wait on it,
+        # because the client processes outputs after their messages are recorded.
+        self.job: RecordedJob | None = None
         self._events.append(Event("status", Status.STARTING, 0.0))
 
     # -- recording -------------------------------------------------------------------
@@ -349,22 +352,13 @@ class Timeline:
         return None
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data for snapshots: no times, etas, ids or ranks (they vary per run)."""
-        events: list[dict[str, Any]] = []
-        for event in self.events:
-            item: dict[str, Any] = {"kind": event.kind, "status": event.code}
-            if event.kind == "output" or (event.output_index is not None):
-                item["value"] = self.value(event)
-            if event.progress is not None:
-                item["progress"] = [step.as_dict() for step in event.progress]
-            if event.log is not None:
-                item["log"] = {"message": event.log[0], "level": event.log[1]}
-            if event.success is not None and event.status is Status.FINISHED:
-                item["success"] = event.success
-            if event.error is not None:
-                item["error"] = event.error
-            events.append(item)
-        return {"endpoint": self.endpoint, "events": events}
+        """Plain data, normalized for snapshots: what `gradio_snapshot` writes for this
+        timeline (recorded so far), as dicts and lists. No times, etas, ids or ranks;
+        progress as its distinct bars; files as name, size and sha256. What is kept
+        and dropped, and why: see `pytest_gradio.snapshot`."""
+        from .snapshot import timeline_data
+
+        return timeline_data(self)
 
     def __str__(self) -> str:
         return format_timeline(self)
@@ -435,6 +429,7 @@ class RecordedJob(Job):  # type: ignore[misc]
             _cancel_fn=job.cancel_fn,
         )
         self.timeline = timeline
+        timeline.job = self
         self.job_timeout = job_timeout
         outputs = job.communicator.job.outputs if job.communicator else []
         timeline._bind_job(outputs, lambda: job.future.result(0))
