@@ -490,10 +490,9 @@ def start_app(spec: AppSpec, options: AppOptions) -> GradioApp:
             "(https://owner-name.hf.space/) or the app script instead."
         )
     if options.mode == "subprocess":
-        raise AppSpecError(
-            f"gradio mode 'subprocess' for {spec.describe()} is not available in this "
-            "version of pytest-gradio; use mode='thread' (the default)."
-        )
+        from .processes import start_subprocess_app
+
+        return start_subprocess_app(spec, options)
     blocks, script_kwargs = load_blocks(spec)
     app = ThreadApp(spec, options, blocks)
     app.start(script_kwargs)

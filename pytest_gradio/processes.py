@@ -1,0 +1,350 @@
+"""Subprocess mode, parent side: an app in its own Python process, as production runs it.
+
+The child is `python -m pytest_gradio._bootstrap` in a new session (its own process
+group), so teardown can signal the app and everything it spawned at once. Its stdout
+and stderr go to one pipe that a reader thread drains into a bounded buffer: a chatty
+app never blocks on a full pipe, and `logs()` always has the latest lines.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from . import errors
+from ._bootstrap import ENV_CONFIG, ERROR_MARKER, READY_MARKER, encode_config
+from .errors import AppSpecError, AppStartError
+from .specs import AppSpec
+from .targets import DEFAULT_STARTUP_TIMEOUT, AppOptions, GradioApp
+
+# How long the app may take to stop after SIGTERM before the group gets SIGKILL.
+TERMINATE_GRACE = 5.0
+# Output lines kept for error messages; a line longer than this is cut.
+TAIL_LINES = 30
+_MAX_LINE = 8192
+_EXIT_POLL = 0.05
+_LINE = re.compile(r"(__pytest_gradio_(?:ready|error)__) (\S+) (.*)")
+
+
+class SubprocessApp(GradioApp):
+    """An app running as its own process: `pid`, `returncode`, and the usual
+    `url`, `logs()`, `client()`.
+
+    >>> app = gradio_launch("app.py", mode="subprocess")
+    >>> app.pid != os.getpid()
+    True
+    """
+
+    def __init__(self, spec: AppSpec, options: AppOptions) -> None:
+        super().__init__(spec, options, url="", mode="subprocess")
+        self.pid: int | None = None
+        self.returncode: int | None = None
+        self.timings: dict[str, float] = {}
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._lock = threading.Condition()
+        self._nonce = secrets.token_hex(16)
+        self._ready_url: str | None = None
+        self._error: dict[str, str] | None = None
+        self._eof = False
+        self._reader: threading.Thread | None = None
+        self._closed = False
+
+    # -- starting --------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Spawn the app and wait until it answers; bounded by `startup_timeout`."""
+        timeout = self.options.startup_timeout or DEFAULT_STARTUP_TIMEOUT
+        try:
+            self._spawn()
+            # While the app loads: the readiness check below must not pay for this.
+            import httpx  # noqa: F401
+
+            self._wait_ready(timeout)
+        except BaseException:
+            self.close()
+            raise
+
+    def _spawn(self) -> None:
+        config = {
+            "spec": self.spec,
+            "launch_kwargs": dict(self.options.launch_kwargs),
+            "nonce": self._nonce,
+            "sys_path": [os.path.abspath(p or os.curdir) for p in sys.path],
+            "parent_pid": os.getpid(),
+            "spawned_by_main_thread": threading.current_thread() is threading.main_thread(),
+        }
+        try:
+            encoded = encode_config(config)
+        except Exception as exc:
+            raise AppSpecError(
+                f"launch_kwargs {sorted(self.options.launch_kwargs)} for gradio app "
+                f"{self.spec.describe()} cannot be sent to a subprocess ({exc}). In "
+                "subprocess mode give values that can be pickled (no lambdas), or use "
+                "mode='thread'."
+            ) from None
+        env = dict(os.environ)
+        env.update(
+            {
+                ENV_CONFIG: encoded,
+                "GRADIO_ANALYTICS_ENABLED": "False",
+                "HF_HUB_DISABLE_TELEMETRY": "1",
+                "PYTHONUNBUFFERED": "1",
+                "GRADIO_SERVER_NAME": "127.0.0.1",
+                "GRADIO_SHARE": "False",
+            }
+        )
+        env.pop("GRADIO_SERVER_PORT", None)
+        # The child must import this package even when it is not installed (a source
+        # checkout on sys.path): append its parent directory, after what is there.
+        package_root = str(Path(__file__).resolve().parent.parent)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (env.get("PYTHONPATH"), package_root) if p)
+        self.timings["spawn"] = time.monotonic()
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "pytest_gradio._bootstrap"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=os.getcwd(),
+            **_new_group_kwargs(),
+        )
+        self.pid = self._proc.pid
+        self._reader = threading.Thread(
+            target=self._read_output, name=f"pytest-gradio-output-{self.pid}", daemon=True
+        )
+        self._reader.start()
+
+    def _wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                # Woken at once by the ready line or the end of output; the timeout
+                # only bounds how late an exit whose output pipe stays open (a
+                # grandchild holds it) is noticed.
+                self._lock.wait_for(
+                    lambda: self._ready_url is not None or self._error is not None or self._eof,
+                    timeout=max(0.0, min(_EXIT_POLL, deadline - time.monotonic())),
+                )
+                ready_url, error = self._ready_url, self._error
+            if ready_url is not None:
+                self.timings["announced_seen"] = time.monotonic()
+                self._confirm(ready_url, deadline)
+                self.url = ready_url
+                self.timings["ready"] = time.monotonic()
+                return
+            if error is not None or self._eof or self._exited():
+                self._raise_exited(error)
+            if time.monotonic() >= deadline:
+                raise AppStartError(
+                    f"gradio app {self.spec.describe()} (mode subprocess, pid {self.pid}) "
+                    f"did not start within {timeout:g} s (startup_timeout). Its last "
+                    f"output:\n{self._tail()}\nRaise startup_timeout / "
+                    "--gradio-startup-timeout if it needs longer to load."
+                )
+
+    def _confirm(self, url: str, deadline: float) -> None:
+        """One request from this side: the announced URL answers here too."""
+        import httpx
+
+        try:
+            httpx.get(url + "config", timeout=max(1.0, min(10.0, deadline - time.monotonic())))
+        except httpx.HTTPError as exc:
+            raise AppStartError(
+                f"gradio app {self.spec.describe()} (mode subprocess, pid {self.pid}) "
+                f"announced {url}, but it does not answer from the test process "
+                f"({type(exc).__name__}: {exc}). A firewall or proxy setting "
+                "(HTTP_PROXY without NO_PROXY=127.0.0.1) may be in the way."
+            ) from None
+
+    def _raise_exited(self, error: dict[str, str] | None) -> None:
+        code = self._wait_exit(2.0)
+        if self._reader is not None:
+            self._reader.join(timeout=1.0)  # the last lines of output
+        exited = f"exited with code {_describe_code(code)}" if code is not None else "failed"
+        if error is not None:
+            kind = getattr(errors, error.get("type", ""), AppStartError)
+            if not (isinstance(kind, type) and issubclass(kind, errors.GradioTestError)):
+                kind = AppStartError
+            raise kind(f"{error['message']}\n(mode subprocess: the app process {exited}.)")
+        raise AppStartError(
+            f"gradio app {self.spec.describe()} (mode subprocess, pid {self.pid}) {exited} "
+            f"during start-up. Its last output:\n{self._tail()}"
+        )
+
+    # -- output ----------------------------------------------------------------------
+
+    def _read_output(self) -> None:
+        proc = self._proc
+        if proc is None or proc.stdout is None:
+            return
+        fd = proc.stdout.fileno()
+        partial = b""
+        try:
+            while True:
+                try:
+                    chunk = os.read(fd, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                *lines, partial = (partial + chunk).split(b"\n")
+                if len(partial) > _MAX_LINE:
+                    lines.append(partial)
+                    partial = b""
+                for line in lines:
+                    self._line(line)
+            if partial:
+                self._line(partial)
+        finally:
+            with self._lock:
+                self._eof = True
+                self._lock.notify_all()
+
+    def _line(self, raw: bytes) -> None:
+        text = raw.decode("utf-8", "replace").rstrip("\r")
+        if len(text) > _MAX_LINE:
+            text = text[:_MAX_LINE] + f" ... ({len(text) - _MAX_LINE} more characters)"
+        match = _LINE.fullmatch(text)
+        with self._lock:
+            if match is not None and match.group(2) == self._nonce:
+                if match.group(1) == READY_MARKER:
+                    url, _, announced = match.group(3).partition(" ")
+                    self._ready_url = url if url.endswith("/") else url + "/"
+                    with contextlib.suppress(ValueError):
+                        self.timings["announced"] = float(announced)
+                elif match.group(1) == ERROR_MARKER:
+                    with contextlib.suppress(ValueError):
+                        self._error = json.loads(match.group(3))
+                self._lock.notify_all()
+                return
+            if text or (self._log and self._log[-1]):
+                self._log.append(text)
+
+    def logs(self) -> str:
+        """The app's stdout and stderr so far (the last few thousand lines)."""
+        with self._lock:
+            return "\n".join(self._log)
+
+    def _tail(self, lines: int = TAIL_LINES) -> str:
+        with self._lock:
+            tail = list(self._log)[-lines:]
+        return "\n".join("    " + line for line in tail) or "    (no output)"
+
+    # -- liveness and teardown -------------------------------------------------------
+
+    def _exited(self) -> bool:
+        """True once the app process has ended. Why not Popen.poll(): it reaps the
+        process, and its pid (which is also its process group id) could be reused
+        before teardown signals the group; waitid(WNOWAIT) leaves it a zombie."""
+        if self._proc is None:
+            return True
+        if self.returncode is not None:
+            return True
+        if hasattr(os, "waitid"):
+            try:
+                info = os.waitid(os.P_PID, self._proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+            except ChildProcessError:
+                return True
+            return info is not None
+        return self._proc.poll() is not None
+
+    def _wait_exit(self, timeout: float) -> int | None:
+        """Wait for the process to end without reaping it; its exit code, or None."""
+        deadline = time.monotonic() + timeout
+        while not self._exited():
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.01)
+        if self._proc is None:
+            return None
+        if self.returncode is not None:
+            return self.returncode
+        if hasattr(os, "waitid"):
+            with contextlib.suppress(ChildProcessError):
+                info = os.waitid(os.P_PID, self._proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+                if info is not None:
+                    if info.si_code == os.CLD_EXITED:
+                        return int(info.si_status)
+                    return -int(info.si_status)
+        return self._proc.returncode
+
+    def is_alive(self) -> bool:
+        alive = not self._exited()
+        if not alive and self.returncode is None and self._proc is not None:
+            code = self._wait_exit(0)
+            with self._lock:
+                self._log.append(
+                    f"pytest-gradio: the app process (pid {self.pid}) exited with code "
+                    f"{_describe_code(code)}."
+                )
+        return alive
+
+    def close(self) -> None:
+        """Stop the app and everything it started: SIGTERM to the process group,
+        then SIGKILL to what is left after `TERMINATE_GRACE` seconds."""
+        if self._closed or self._proc is None:
+            return
+        self._closed = True
+        proc = self._proc
+        if not self._exited():
+            _signal_group(proc, signal.SIGTERM)
+            self._wait_exit(TERMINATE_GRACE)
+        # The leader is gone or a zombie (its pid, the group id, is still ours):
+        # whatever it left behind gets SIGKILL.
+        _signal_group(proc, _SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.returncode = proc.wait(timeout=TERMINATE_GRACE)
+        if self._reader is not None:
+            self._reader.join(timeout=2.0)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+_SIGKILL = getattr(signal, "SIGKILL", signal.SIGTERM)
+
+
+def _new_group_kwargs() -> dict[str, Any]:
+    if os.name == "nt":
+        return {"creationflags": getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)}
+    return {"start_new_session": True}
+
+
+def _signal_group(proc: subprocess.Popen[bytes], sig: int) -> None:
+    if os.name == "nt":
+        with contextlib.suppress(OSError):
+            proc.kill() if sig == _SIGKILL else proc.terminate()
+        return
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, sig)
+
+
+def _describe_code(code: int | None) -> str:
+    if code is None:
+        return "unknown"
+    if code < 0:
+        with contextlib.suppress(ValueError):
+            return f"{code} (killed by {signal.Signals(-code).name})"
+    return str(code)
+
+
+def start_subprocess_app(spec: AppSpec, options: AppOptions) -> SubprocessApp:
+    """Start a script or module app in its own process; return it once it answers."""
+    if spec.kind not in ("script", "module"):
+        raise AppSpecError(
+            f"gradio app {spec.describe()} cannot run in subprocess mode: only a script "
+            "(app.py[:demo]) or a module (package.module:demo) can. Give its script, or "
+            "use mode='thread' for a gr.Blocks object."
+        )
+    app = SubprocessApp(spec, options)
+    app.start()
+    return app
