@@ -6,7 +6,10 @@ the fixtures, the first time a test asks for one.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +18,7 @@ import pytest
 
 from .errors import AppSpecError
 from .specs import AppSpec, parse_spec
+from .tokens import hide
 
 if TYPE_CHECKING:
     from syrupy.assertion import SnapshotAssertion
@@ -31,7 +35,9 @@ HELP_APP = (
     "@pytest.mark.gradio_app marker wins over all of them."
 )
 HELP_MODE = "how local apps run: 'thread' (in this process, default) or 'subprocess'."
-HELP_STARTUP_TIMEOUT = "seconds an app may take to start and answer (default: 60, URLs 10)."
+HELP_STARTUP_TIMEOUT = (
+    "seconds an app may take to start and answer (default: 60, URLs 10, Spaces 600)."
+)
 HELP_JOB_TIMEOUT = "seconds the assertion helpers wait for a job to finish (default: 60)."
 HELP_TRANSPORT = (
     "how clients talk to apps: 'fast' (pooled connections, event-driven; default) or "
@@ -188,6 +194,7 @@ def resolve_options(config: pytest.Config, given: Mapping[str, Any], source: str
     token, _ = pick("token", "gradio_token", None)
     if token is None:
         token = os.environ.get(ENV_TOKEN) or None
+    token = hide(token)  # its repr is a placeholder: safe in tracebacks and reprs
     return AppOptions(
         mode=mode,
         launch_kwargs=_mapping(given.get("launch_kwargs"), "launch_kwargs", source),
@@ -202,16 +209,37 @@ def resolve_options(config: pytest.Config, given: Mapping[str, Any], source: str
 # --- fixtures -------------------------------------------------------------------------
 
 
+def _progress_writer(config: pytest.Config) -> Callable[[str], None]:
+    """Lines about long waits (a Space building), shown on the terminal as they come,
+    past output capturing, as live logging does."""
+
+    def write(line: str) -> None:
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        capture = config.pluginmanager.get_plugin("capturemanager")
+        if reporter is None:
+            stream = sys.__stderr__
+            if stream is not None:
+                stream.write(line + "\n")
+            return
+        disabled = capture.global_and_fixture_disabled() if capture else contextlib.nullcontext()
+        with disabled:
+            reporter.write_line(line)
+
+    return write
+
+
 @pytest.fixture(scope="session")
-def gradio_app_pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppPool]:
+def gradio_app_pool(
+    tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
+) -> Iterator[AppPool]:
     """The session's running apps, one per distinct spec and options (per xdist worker).
 
     Started on first use, stopped at session end. Override to share apps differently.
     """
-    from .targets import AppPool, prepare_environment, restore_environment
+    from .targets import AppPool, prepare_environment, restore_environment, start_app
 
     saved = prepare_environment(tmp_path_factory.mktemp("gradio"))
-    pool = AppPool()
+    pool = AppPool(functools.partial(start_app, progress=_progress_writer(pytestconfig)))
     try:
         yield pool
     finally:
@@ -269,7 +297,11 @@ def gradio_launch(
 
     def launch(spec: Any, **options: Any) -> GradioApp:
         parsed = parse_spec(spec, source=source, base_dir=request.node.path.parent)
-        app = start_app(parsed, resolve_options(request.config, options, source))
+        app = start_app(
+            parsed,
+            resolve_options(request.config, options, source),
+            progress=_progress_writer(request.config),
+        )
         started.append(app)
         return app
 

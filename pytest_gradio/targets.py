@@ -130,8 +130,12 @@ class GradioApp:
             # Explicit, because gradio_client fixes its default download directory
             # when it is imported, which may be before the session set this.
             kwargs.setdefault("download_files", os.path.join(session_temp, "downloads"))
-        if self.options.token is not None and self.spec.kind == "space":
+        if _is_space(self.spec):
             kwargs.setdefault("token", self.options.token)
+        else:
+            # gradio_client would send HF_TOKEN (or the saved login) to any app; the
+            # token is for the Hub and Spaces only.
+            kwargs.setdefault("token", False)
         return GradioClient(self.url, **kwargs)
 
     def is_alive(self) -> bool:
@@ -142,6 +146,16 @@ class GradioApp:
         if self._template is not None:
             template, self._template = self._template, None
             template.close()
+
+
+def _is_space(spec: AppSpec) -> bool:
+    if spec.kind == "space":
+        return True
+    if spec.kind != "url":
+        return False
+    from urllib.parse import urlsplit
+
+    return (urlsplit(spec.target).hostname or "").endswith(".hf.space")
 
 
 class ThreadApp(GradioApp):
@@ -473,8 +487,13 @@ def restore_environment(saved: Mapping[str, str | None]) -> None:
             os.environ[name] = value
 
 
-def start_app(spec: AppSpec, options: AppOptions) -> GradioApp:
-    """Start (or reach) the app of `spec` and return its handle, ready for clients."""
+def start_app(
+    spec: AppSpec, options: AppOptions, *, progress: Callable[[str], None] | None = None
+) -> GradioApp:
+    """Start (or reach) the app of `spec` and return its handle, ready for clients.
+
+    `progress` receives a line now and then during long waits (a Space building).
+    """
     if options.mode is not None and options.mode not in MODES:
         raise AppSpecError(
             f"gradio mode {options.mode!r} for {spec.describe()} is not one of {MODES}."
@@ -484,11 +503,9 @@ def start_app(spec: AppSpec, options: AppOptions) -> GradioApp:
         url_app.wait_ready()
         return url_app
     if spec.kind == "space":
-        raise AppSpecError(
-            f"gradio app spec {spec.describe()} names a Hugging Face Space; this version "
-            "of pytest-gradio does not start Spaces yet. Give the Space's URL "
-            "(https://owner-name.hf.space/) or the app script instead."
-        )
+        from .spaces import start_space
+
+        return start_space(spec, options, progress=progress)
     if options.mode == "subprocess":
         from .processes import start_subprocess_app
 

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from .fake_hub import FakeHub
+
+# Before anything imports huggingface_hub (it reads these at import time): no telemetry
+# and no agent-registry requests to HF_ENDPOINT. The suite never reaches the internet,
+# and the fake hub sees only what the plugin asks.
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 APPS = Path(__file__).parent / "apps"
 
@@ -54,3 +64,18 @@ def gradio_imported() -> None:
 def pytester(gradio_imported: None, pytester: pytest.Pytester) -> pytest.Pytester:
     """pytester, created after gradio is imported (see gradio_imported)."""
     return pytester
+
+
+@pytest.fixture
+def fake_hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
+    """A local Hugging Face Hub (see fake_hub.py) that HF_ENDPOINT points at.
+
+    HF_TOKEN is cleared, so a test gives the token (`fake_hub.token`) on purpose.
+    """
+    hub = FakeHub().start()
+    monkeypatch.setenv("HF_ENDPOINT", hub.url)
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    try:
+        yield hub
+    finally:
+        hub.stop()
