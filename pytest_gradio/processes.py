@@ -58,6 +58,7 @@ class SubprocessApp(GradioApp):
         self._eof = False
         self._reader: threading.Thread | None = None
         self._closed = False
+        self._death_noted = False
 
     # -- starting --------------------------------------------------------------------
 
@@ -66,8 +67,8 @@ class SubprocessApp(GradioApp):
         timeout = self.options.startup_timeout or DEFAULT_STARTUP_TIMEOUT
         try:
             self._spawn()
-            # While the app loads: the readiness check below must not pay for this.
-            import httpx  # noqa: F401
+            # While the app loads (tens of ms): the readiness check must not wait for it.
+            import http.client  # noqa: F401
 
             self._wait_ready(timeout)
         except BaseException:
@@ -153,17 +154,17 @@ class SubprocessApp(GradioApp):
                 )
 
     def _confirm(self, url: str, deadline: float) -> None:
-        """One request from this side: the announced URL answers here too."""
-        import httpx
-
+        """One request from this side: the announced URL answers here too (any HTTP
+        status will do: the app may require a login)."""
+        timeout = max(1.0, min(10.0, deadline - time.monotonic()))
         try:
-            httpx.get(url + "config", timeout=max(1.0, min(10.0, deadline - time.monotonic())))
-        except httpx.HTTPError as exc:
+            _http_status(url + "config", timeout)
+        except OSError as exc:
             raise AppStartError(
                 f"gradio app {self.spec.describe()} (mode subprocess, pid {self.pid}) "
                 f"announced {url}, but it does not answer from the test process "
-                f"({type(exc).__name__}: {exc}). A firewall or proxy setting "
-                "(HTTP_PROXY without NO_PROXY=127.0.0.1) may be in the way."
+                f"({type(exc).__name__}: {exc}). Check the firewall for loopback "
+                "connections."
             ) from None
 
     def _raise_exited(self, error: dict[str, str] | None) -> None:
@@ -280,7 +281,8 @@ class SubprocessApp(GradioApp):
 
     def is_alive(self) -> bool:
         alive = not self._exited()
-        if not alive and self.returncode is None and self._proc is not None:
+        if not alive and not self._death_noted and self._proc is not None:
+            self._death_noted = True  # in the log once, for the restart note
             code = self._wait_exit(0)
             with self._lock:
                 self._log.append(
@@ -326,6 +328,31 @@ def _signal_group(proc: subprocess.Popen[bytes], sig: int) -> None:
         return
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, sig)
+
+
+def _http_status(url: str, timeout: float) -> int:
+    """GET `url` and return the status. Why not httpx: a new httpx client builds an SSL
+    context (tens of ms) to ask a plain-HTTP server on loopback one question."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    connection: http.client.HTTPConnection
+    if parts.scheme == "https":
+        import ssl
+
+        # The app's own certificate (launch(ssl_certfile=...)) is often self-signed.
+        context = ssl._create_unverified_context()
+        connection = http.client.HTTPSConnection(
+            parts.hostname or "", parts.port, timeout=timeout, context=context
+        )
+    else:
+        connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=timeout)
+    try:
+        connection.request("GET", parts.path or "/")
+        return connection.getresponse().status
+    finally:
+        connection.close()
 
 
 def _describe_code(code: int | None) -> str:

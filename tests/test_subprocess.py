@@ -182,6 +182,7 @@ def test_subprocess_app_lifecycle(
             "*the app process (pid *) exited with code -9 (killed by SIGKILL).",
         ]
     )
+    assert result.stdout.str().count("exited with code -9") == 1
     pids = [int(pid) for pid in pids_file.read_text().split()]
     assert len(pids) == 4  # two apps, each with a grandchild
     assert wait_gone(pids, timeout=5) == []
