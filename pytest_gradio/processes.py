@@ -297,6 +297,7 @@ class SubprocessApp(GradioApp):
         if self._closed or self._proc is None:
             return
         self._closed = True
+        super().close()  # the clients' shared pool first, while the server still answers
         proc = self._proc
         if not self._exited():
             _signal_group(proc, signal.SIGTERM)

@@ -8,6 +8,7 @@ Every stage the Hub reports is scripted per test; what is checked is what a user
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,17 @@ def started() -> Started:
     return Started()
 
 
+_OPENED: list[GradioApp] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_started_apps() -> Iterator[None]:
+    """Apps from start() are closed after each test (their clients' shared pool)."""
+    yield
+    while _OPENED:
+        _OPENED.pop().close()
+
+
 def start(
     spec: str, started: Started | None = None, *, token: str | None = None, **options: Any
 ) -> GradioApp:
@@ -64,11 +76,13 @@ def start(
     parsed = parse_spec(spec, source="--gradio-app", base_dir=Path.cwd())
     t0 = time.monotonic()
     try:
-        return start_app(
+        app = start_app(
             parsed, AppOptions(token=hide(token), **options), progress=record.lines.append
         )
     finally:
         record.seconds = time.monotonic() - t0
+    _OPENED.append(app)
+    return app
 
 
 # --- reaching a Space -------------------------------------------------------------------
@@ -121,7 +135,11 @@ def test_sleeping_space_is_woken_and_waited_for(fake_hub: FakeHub, started: Star
     app = start("space:org/app", started)
     assert space.woken
     assert space.host_requests[0].path == "/"  # the wake-up call
-    assert app.client().predict(api_name="/which") == "space"
+    client = app.client()
+    try:
+        assert client.predict(api_name="/which") == "space"
+    finally:
+        client.close()
     assert any("SLEEPING; waking it up" in line for line in started.lines)
 
 
@@ -193,11 +211,12 @@ def test_wrong_token_is_refused_without_showing_it(fake_hub: FakeHub) -> None:
     assert "hf_wrong_value_123" not in str(info.value)
 
 
-def test_token_reaches_the_hub_and_the_space(fake_hub: FakeHub) -> None:
-    """A private Space: the token goes to every Hub call, and the client sends it to
-    the Space with every request (the app sees it)."""
+@pytest.mark.parametrize("transport", ["fast", "stock"])
+def test_token_reaches_the_hub_and_the_space(fake_hub: FakeHub, transport: str) -> None:
+    """A private Space: the token goes to every Hub call, and the client (either
+    transport) sends it to the Space with every request (the app sees it)."""
     space = fake_hub.add_space("org/secret", make_blocks(), private=True)
-    app = start("space:org/secret", token=fake_hub.token)
+    app = start("space:org/secret", token=fake_hub.token, transport=transport)
     client = app.client()
     try:
         assert client.predict(api_name="/saw_token") == "True"
@@ -288,7 +307,11 @@ def test_hf_token_is_not_sent_to_local_apps(
     """gradio_client would send HF_TOKEN to any app; the plugin sends it to Spaces only."""
     monkeypatch.setenv("HF_TOKEN", "hf_local_canary")
     app = gradio_launch(make_blocks())
-    assert app.client().predict(api_name="/saw_token") == "False"
+    client = app.client()
+    try:
+        assert client.predict(api_name="/saw_token") == "False"
+    finally:
+        client.close()
 
 
 # --- through pytest ---------------------------------------------------------------------
