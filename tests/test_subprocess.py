@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from pytest_gradio import AppLoadError, AppStartError
+from pytest_gradio import AppLoadError, AppSpecError, AppStartError
 from pytest_gradio.specs import parse_spec
 from pytest_gradio.targets import AppOptions, start_app
 
@@ -293,6 +293,22 @@ def test_startup_timeout_is_bounded_and_kills_the_app(tmp_path: Path) -> None:
     assert "did not start within 1.5 s (startup_timeout)" in str(info.value)
     assert "--gradio-startup-timeout" in str(info.value)
     assert 1.4 < seconds < 8
+    assert bootstraps_of(os.getpid()) == []
+
+
+def test_launch_kwargs_that_cannot_reach_a_subprocess(tmp_path: Path) -> None:
+    """A lambda in launch_kwargs cannot be sent to the app's process: the error names
+    the keyword and the way out, and nothing is started."""
+    with pytest.raises(AppSpecError) as info:
+        _start(
+            tmp_path,
+            "import gradio as gr\ndemo = gr.Blocks()\n",
+            launch_kwargs={"auth": lambda u, p: True},
+        )
+    message = str(info.value)
+    assert "launch_kwargs ['auth'] for gradio app 'app.py' (from --gradio-app)" in message
+    assert "cannot be sent to a subprocess" in message
+    assert "mode='thread'" in message
     assert bootstraps_of(os.getpid()) == []
 
 
