@@ -74,7 +74,9 @@ def test_example_suite_passes_unchanged_on_every_backend(
         args = ["--gradio-app=space:org/app-staging"]
         expected_url = space.host + "/"
 
-    result = pytester.runpytest("suite", *args)
+    # importlib mode: the outer run may have imported examples/…/test_staging.py under
+    # the same module name (`pytest tests examples`), and this copy must not clash.
+    result = pytester.runpytest("suite", "--import-mode=importlib", *args)
     result.assert_outcomes(passed=5)
     seen = [json.loads(line) for line in probe.read_text().splitlines()]
     assert {entry["mode"] for entry in seen} == {backend}
