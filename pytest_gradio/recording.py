@@ -443,6 +443,25 @@ class RecordedJob(Job):  # type: ignore[misc]
         if exc is not None:
             self.timeline.record_client_failure(exc)
 
+    def __next__(self) -> Any:
+        # As stock `Job.__next__`, but it sleeps with the lock released: the stock one
+        # holds the communicator's lock through its 1 ms sleep, which delays the job
+        # thread that appends the very outputs it waits for.
+        if not self.communicator:
+            raise StopIteration()
+        while True:
+            with self.communicator.lock:
+                outputs = self.communicator.job.outputs
+                if len(outputs) > self._counter:
+                    self._counter += 1
+                    return outputs[self._counter - 1]
+                if (
+                    self.communicator.job.latest_status.code == Status.FINISHED
+                    and self._counter >= len(outputs)
+                ):
+                    raise StopIteration()
+            time.sleep(0.001)
+
     def cancel(self) -> bool:
         if not self.done():
             self.timeline.record_cancel()
@@ -497,7 +516,6 @@ class _Heartbeat:
     def __init__(self, client: GradioClient) -> None:
         self._url = client.heartbeat_url.format(session_hash=client.session_hash)
         self._headers = dict(client.headers)
-        self._cookies = dict(client.cookies)
         self._http = client._http
         self._stopped = threading.Event()
         self._socket: socket.socket | None = None
@@ -510,7 +528,6 @@ class _Heartbeat:
                 "GET",
                 self._url,
                 headers=self._headers,
-                cookies=self._cookies,
                 timeout=httpx.Timeout(10.0, read=None),
             ) as response:
                 self._socket = stream_socket(response)
@@ -576,7 +593,7 @@ class GradioClient(Client):  # type: ignore[misc]
 
     def _new_pool(self) -> Any:
         options = {k: v for k, v in self.httpx_kwargs.items() if k != "timeout"}
-        return new_pool(self.ssl_verify, **options)
+        return new_pool(self.ssl_verify, cookies=dict(self.cookies), **options)
 
     # Why these two overrides: a client made from a template (another client of the
     # same app) reuses its config and API info instead of fetching them again; only
@@ -655,7 +672,6 @@ class GradioClient(Client):  # type: ignore[misc]
                 self.sse_url,
                 self.session_hash,
                 self.headers,
-                self.cookies,
                 self._message_arrived,
             )
         return self._stream

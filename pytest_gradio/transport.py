@@ -56,10 +56,17 @@ _STATUS_OF = {
 MessageTap = Callable[[str, dict[str, Any], float], None]
 
 
-def new_pool(ssl_verify: bool = True, **httpx_kwargs: Any) -> httpx.Client:
-    """The keep-alive pool one app's clients share."""
+def new_pool(
+    ssl_verify: bool = True, cookies: dict[str, str] | None = None, **httpx_kwargs: Any
+) -> httpx.Client:
+    """The keep-alive pool one app's clients share.
+
+    The app's cookies (session affinity, login) live on the pool, not on each request:
+    httpx deprecates per-request cookies, and a warning per job would break suites
+    that run with `-W error`.
+    """
     httpx_kwargs.setdefault("timeout", httpx.Timeout(30.0, read=None))
-    return httpx.Client(verify=ssl_verify, **httpx_kwargs)
+    return httpx.Client(verify=ssl_verify, cookies=cookies, **httpx_kwargs)
 
 
 def stream_socket(response: httpx.Response) -> socket.socket | None:
@@ -95,14 +102,12 @@ class SessionStream:
         url: str,
         session_hash: str,
         headers: dict[str, str],
-        cookies: dict[str, str],
         tap: MessageTap,
     ) -> None:
         self._http = http
         self._url = url
         self._params = {"session_hash": session_hash}
         self._headers = headers
-        self._cookies = cookies
         self._tap = tap
         self._lock = threading.Lock()
         self._inboxes: dict[str, queue.SimpleQueue[dict[str, Any]]] = {}
@@ -199,7 +204,6 @@ class SessionStream:
             self._url,
             params=self._params,
             headers=self._headers,
-            cookies=self._cookies,
             timeout=httpx.Timeout(30.0, read=None),
         ) as response:
             if response.status_code != 200:
@@ -271,9 +275,7 @@ def _predict(
     headers = client.add_zero_gpu_headers(client.headers)
     if helper.request_headers is not None:
         headers = {**helper.request_headers, **headers}
-    response = client._http.post(
-        client.sse_data_url, json=payload, headers=headers, cookies=client.cookies
-    )
+    response = client._http.post(client.sse_data_url, json=payload, headers=headers)
     if response.status_code == 503:
         raise QueueError("Queue is full! Please try again.")
     validation = utils.extract_validation_message(response)
@@ -312,7 +314,6 @@ def _consume(
                     client.reset_url,
                     json={"event_id": event_id},
                     headers=client.headers,
-                    cookies=client.cookies,
                 )
             raise concurrent.futures.CancelledError()
         kind = msg.get("msg")

@@ -367,3 +367,18 @@ def test_generator_outputs_none_lost(gradio_client):
     assert [e.output_index for e in outputs] == list(range(n))
     assert [e.data for e in outputs] == [[str(i)] for i in range(n)]
     assert [job.timeline.value(e) for e in outputs] == [str(i) for i in range(n)]
+
+
+def test_fast_transport_emits_no_warnings(gradio_client):
+    """A job over the fast transport warns nothing (suites run with -W error)."""
+    import warnings
+
+    if gradio_client.transport != "fast":
+        pytest.skip("the stock transport is gradio_client's own code")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert gradio_client.predict(1, 2, api_name="/add") == 3
+        job = gradio_client.submit(3, api_name="/count")
+        assert list(job) == ["0", "1", "2"]
+    ours = [w for w in caught if "gradio/queueing.py" not in w.filename]
+    assert not ours, [f"{w.category.__name__}: {w.message} ({w.filename})" for w in ours]
