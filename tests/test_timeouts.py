@@ -1,0 +1,174 @@
+"""Every wait is bounded, and under pytest-timeout the plugin's waits give up just
+before the test's deadline with a readable error instead of a thread dump.
+
+Each test runs a real pytest session (pytester) against the real app in
+apps/hang.py, whose /hang endpoint never answers.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pytest_gradio import AppStartError
+from pytest_gradio.deadlines import margin
+from pytest_gradio.specs import parse_spec
+from pytest_gradio.targets import AppOptions, UrlApp
+
+from .conftest import APPS
+
+pytestmark = pytest.mark.timeout(120)
+
+# The inner tests note, when the plugin's error reaches them, how long was left
+# before pytest-timeout would have fired.
+TIMED_TESTS = """
+import json
+import time
+
+import pytest
+
+from pytest_gradio import assert_job_result, deadlines
+
+pytestmark = pytest.mark.gradio_app("app.py")
+
+
+def note(name):
+    left = deadlines.active().expires - time.monotonic()
+    with open("timing.jsonl", "a") as f:
+        f.write(json.dumps({"test": name, "left": left}) + "\\n")
+
+
+@pytest.mark.timeout(60)
+def test_warm_up(gradio_app):
+    # Imports gradio and starts the app outside the timed tests: their whole budget
+    # goes to the wait.
+    pass
+
+
+@pytest.mark.timeout(1.5)
+def test_helper_under_marker(gradio_client):
+    job = gradio_client.submit("x", api_name="/hang")
+    try:
+        assert_job_result(job, "done")
+    finally:
+        note("marker")
+
+
+def test_predict_under_ini_or_cli(gradio_client):
+    try:
+        gradio_client.predict("y", api_name="/hang")
+    finally:
+        note("default")
+"""
+
+
+def _write_suite(pytester: pytest.Pytester) -> None:
+    (pytester.path / "app.py").write_text((APPS / "hang.py").read_text())
+    pytester.makepyfile(test_timed=TIMED_TESTS)
+
+
+def _timings(pytester: pytest.Pytester) -> dict[str, float]:
+    lines = (pytester.path / "timing.jsonl").read_text().splitlines()
+    return {entry["test"]: entry["left"] for entry in map(json.loads, lines)}
+
+
+def _assert_readable(result: pytest.RunResult) -> None:
+    result.stdout.fnmatch_lines(
+        [
+            "*JobTimeoutError: assert_job_result: /hang did not finish within * s "
+            "(the test's pytest-timeout of 1.5 s ends in 0.* s; pytest-gradio gave up "
+            "first to show where the job was).",
+            "timeline of /hang('x'):",
+            "*0.0ms  STARTING",
+            "*ms  PROCESSING",
+        ]
+    )
+    result.stdout.fnmatch_lines(
+        ["*JobTimeoutError: result(): /hang did not finish within*", "timeline of /hang('y'):"]
+    )
+    output = result.stdout.str() + result.stderr.str()
+    # pytest-timeout's own failure and its dump of every thread's stack never show.
+    assert "Timeout (>" not in output
+    assert "Stack of" not in output
+    assert "+++++ Timeout +++++" not in output
+
+
+def test_signal_method_marker_and_ini(pytester: pytest.Pytester) -> None:
+    """Marker and ini timeouts, signal method: the helper and predict() end just
+    before the deadline with the plugin's error and the job's timeline."""
+    _write_suite(pytester)
+    pytester.makeini("[pytest]\ntimeout = 2\ntimeout_method = signal\n")
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=1, failed=2)
+    _assert_readable(result)
+    left = _timings(pytester)
+    # Each gave up at the margin before pytest-timeout's deadline, not much earlier.
+    assert margin(1.5) - 0.1 < left["marker"] <= margin(1.5)
+    assert margin(2.0) - 0.1 < left["default"] <= margin(2.0)
+
+
+def test_thread_method_and_command_line(pytester: pytest.Pytester) -> None:
+    """--timeout with the thread method (which kills the process when it fires):
+    the run still ends normally, with both failures reported readably."""
+    _write_suite(pytester)
+    result = pytester.runpytest_subprocess(
+        "--timeout=2", "--timeout-method=thread", "-p", "no:randomly", timeout=90
+    )
+    result.assert_outcomes(passed=1, failed=2)
+    _assert_readable(result)
+    assert margin(2.0) - 0.1 < _timings(pytester)["default"] <= margin(2.0)
+
+
+def test_job_timeout_without_pytest_timeout(pytester: pytest.Pytester) -> None:
+    """Without pytest-timeout the job timeout bounds the helpers, and the plugin
+    loads without registering pytest-timeout's hooks."""
+    (pytester.path / "app.py").write_text((APPS / "hang.py").read_text())
+    pytester.makepyfile(
+        """
+        import pytest
+        from pytest_gradio import assert_job_result
+
+        @pytest.mark.gradio_app("app.py", job_timeout=0.5)
+        def test_hang(gradio_client):
+            assert_job_result(gradio_client.submit("z", api_name="/hang"), "done")
+        """
+    )
+    result = pytester.runpytest("-p", "no:timeout")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*JobTimeoutError: assert_job_result: /hang did not finish within 0.5 s "
+            "(pass timeout=..., or raise job_timeout / --gradio-job-timeout).",
+            "timeline of /hang('z'):",
+        ]
+    )
+
+
+@pytest.fixture
+def silent_server() -> Iterator[str]:
+    """A TCP server that accepts connections and never answers."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(8)
+        yield f"http://127.0.0.1:{server.getsockname()[1]}/"
+
+
+def test_client_creation_is_bounded(silent_server: str, gradio_imported: None) -> None:
+    """A client of an app that stops answering fails within the startup timeout,
+    with an error naming the app, the URL and what to do."""
+    spec = parse_spec(silent_server, source="--gradio-app", base_dir=Path.cwd())
+    app = UrlApp(spec, AppOptions(startup_timeout=0.5))
+    started = time.monotonic()
+    with pytest.raises(AppStartError) as info:
+        app.client()
+    elapsed = time.monotonic() - started
+    assert elapsed < 2.5  # each request of the client's loading is bounded by 0.5 s
+    message = str(info.value)
+    assert f"could not create a gradio client of '{silent_server}' (from --gradio-app)" in message
+    assert "ReadTimeout" in message
+    assert "raise startup_timeout / --gradio-startup-timeout" in message
