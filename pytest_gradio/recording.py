@@ -599,6 +599,11 @@ class GradioClient(Client):  # type: ignore[misc]
         self._heartbeat = _Heartbeat(self) if self._wants_heartbeat else None
         lifecycle.client_created(self)
 
+    def __repr__(self) -> str:
+        # The stock repr is the whole API description, which pytest would print for
+        # every failing test that uses the gradio_client fixture.
+        return f"<GradioClient {self.src} session {self.session_hash[:8]}, {len(self.jobs)} jobs>"
+
     def _new_pool(self) -> Any:
         options = {k: v for k, v in self.httpx_kwargs.items() if k != "timeout"}
         return new_pool(self.ssl_verify, **options)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -116,8 +117,9 @@ def failure_section(jobs: Sequence[Any], logs: Sequence[tuple[str, Sequence[str]
         for number, job in shown:
             parts.append(f"job {number}: {job.timeline.endpoint} {_describe_end(job)}")
             parts.append(format_timeline(job.timeline))
-    for heading, lines in logs:
+    for heading, raw in logs:
         parts.append(heading)
+        lines = compact_tracebacks(raw)
         if not lines:
             parts.append("  (nothing logged during this test)")
             continue
@@ -138,6 +140,64 @@ def _pick_jobs(jobs: Sequence[Any]) -> list[tuple[int, Any]]:
             break
         keep.add(n)
     return [(n, j) for n, j in numbered if n in keep]
+
+
+# --- tracebacks in server logs ------------------------------------------------------------
+
+# Frames of these packages are the server's machinery, not the app: a traceback in a
+# report shows them as one line, and the app's own frames in full.
+SERVER_PACKAGES = frozenset(
+    {"gradio", "gradio_client", "anyio", "starlette", "fastapi", "uvicorn", "asyncio"}
+)
+_FRAME = re.compile(r'^(\s*)File "([^"]+)", line \d+, in ')
+
+
+def _is_server_frame(path: str) -> bool:
+    parts = Path(path).parts
+    for i, part in enumerate(parts[:-1]):
+        installed = part in ("site-packages", "dist-packages")
+        stdlib = re.fullmatch(r"python3\.\d+", part) is not None
+        if (installed or stdlib) and parts[i + 1] in SERVER_PACKAGES:
+            return True
+    return False
+
+
+def compact_tracebacks(lines: Sequence[str]) -> list[str]:
+    """The lines with each run of server-machinery frames in a traceback folded into
+    one line, so that the app's frames and the exception stand out."""
+    out: list[str] = []
+    folded = 0
+    indent = ""
+    i = 0
+    while i < len(lines):
+        match = _FRAME.match(lines[i])
+        if match is None:
+            if folded:
+                out.append(f"{indent}... {folded} frame(s) of gradio and its server ...")
+                folded = 0
+            out.append(lines[i])
+            i += 1
+            continue
+        indent = match.group(1)
+        # A frame is its File line and the deeper-indented lines under it.
+        end = i + 1
+        while (
+            end < len(lines)
+            and lines[end].startswith(indent + " ")
+            and not _FRAME.match(lines[end])
+        ):
+            end += 1
+        if _is_server_frame(match.group(2)):
+            folded += 1
+        else:
+            if folded:
+                out.append(f"{indent}... {folded} frame(s) of gradio and its server ...")
+                folded = 0
+            out.extend(lines[i:end])
+        i = end
+    if folded:
+        out.append(f"{indent}... {folded} frame(s) of gradio and its server ...")
+    return out
 
 
 # --- the summary ------------------------------------------------------------------------------
