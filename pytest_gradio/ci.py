@@ -60,11 +60,20 @@ def is_worker(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput")
 
 
+@dataclass(frozen=True)
+class _Job:
+    """A job, with the app it ran on as known when it was submitted."""
+
+    job: Any
+    label: str
+    app: weakref.ref[Any] | None
+
+
 @dataclass
 class _TestState:
     """What one running test did: its jobs, the apps it used, where their logs stood."""
 
-    jobs: list[tuple[Any, Any]] = field(default_factory=list)
+    jobs: list[_Job] = field(default_factory=list)
     apps: dict[int, Any] = field(default_factory=dict)
     marks: dict[int, int | None] = field(default_factory=dict)
     reported: bool = False
@@ -78,12 +87,13 @@ class GradioRun(lifecycle.Listener):
         self.config = config
         self.records: list[dict[str, Any]] = []
         self.workers = 0
-        self._apps: dict[str, tuple[str, Any]] = {}  # url -> (label, app)
+        # url -> (label, app). Weak: an app gradio_launch stopped can go.
+        self._apps: dict[str, tuple[str, weakref.ref[Any]]] = {}
         # Who owns a job submitted now: the running test's nodeid, or None (the
         # session) while a class/module/session fixture is being set up.
         self._owners: list[str | None] = []
         self._tests: dict[str, _TestState] = {}
-        self._session_jobs: list[tuple[Any, Any]] = []
+        self._session_jobs: list[_Job] = []
         # In creation order: clones are closed before the template whose connection
         # pool they share (closing the pool first would strand their stream readers).
         self._clients: list[weakref.ref[Any]] = []
@@ -95,24 +105,23 @@ class GradioRun(lifecycle.Listener):
         self._clients.append(weakref.ref(client))
 
     def job_submitted(self, client: GradioClient, job: RecordedJob) -> None:
+        src = str(getattr(client, "src", "unknown app"))
+        label, app = self._apps.get(src, (src, None))
+        entry = _Job(job, label, app)
         owner = self._owners[-1] if self._owners else None
         state = self._tests.get(owner) if owner is not None else None
-        (state.jobs if state is not None else self._session_jobs).append((client, job))
+        (state.jobs if state is not None else self._session_jobs).append(entry)
 
     def use_app(self, item: pytest.Item, app: Any) -> None:
         """A fixture handed `app` to `item`: name it, and show its log if item fails."""
-        self._apps[str(app.url)] = (reporting.app_label(app, self.config.rootpath), app)
+        label = reporting.app_label(app, self.config.rootpath)
+        self._apps = {url: known for url, known in self._apps.items() if known[1]() is not None}
+        self._apps[str(app.url)] = (label, weakref.ref(app))
         state = self._tests.get(item.nodeid)
         if state is not None:
             state.apps[id(app)] = app
             # An app first seen in this test started in it: all of its log is relevant.
             state.marks.setdefault(id(app), 0)
-
-    def _app_of(self, client: Any) -> tuple[str, Any | None]:
-        known = self._apps.get(str(getattr(client, "src", "")))
-        if known is None:
-            return str(getattr(client, "src", "unknown app")), None
-        return known
 
     # -- per test ---------------------------------------------------------------------------
 
@@ -120,7 +129,8 @@ class GradioRun(lifecycle.Listener):
     def pytest_runtest_protocol(
         self, item: pytest.Item, nextitem: pytest.Item | None
     ) -> Generator[None, object, object]:
-        state = _TestState(marks={id(app): _mark(app) for _, app in self._apps.values()})
+        apps = [app for _, ref in self._apps.values() if (app := ref()) is not None]
+        state = _TestState(marks={id(app): _mark(app) for app in apps})
         self._tests[item.nodeid] = state
         self._owners.append(item.nodeid)
         try:
@@ -162,7 +172,7 @@ class GradioRun(lifecycle.Listener):
         # CANCELLED rather than with "server stopped".
         state = self._tests.get(item.nodeid)
         if state is not None:
-            lifecycle.cancel_jobs([job for _, job in state.jobs], CANCEL_WAIT)
+            lifecycle.cancel_jobs([entry.job for entry in state.jobs], CANCEL_WAIT)
         return (yield)
 
     def _add_section(self, item: pytest.Item, report: pytest.TestReport) -> None:
@@ -173,17 +183,17 @@ class GradioRun(lifecycle.Listener):
         apps: dict[int, tuple[str, Any]] = {}
         for app in state.apps.values():
             apps[id(app)] = (reporting.app_label(app, self.config.rootpath), app)
-        for client, _ in state.jobs:
-            label, app = self._app_of(client)
+        for entry in state.jobs:
+            app = entry.app() if entry.app is not None else None
             if app is not None:
-                apps.setdefault(id(app), (label, app))
+                apps.setdefault(id(app), (entry.label, app))
         logs = []
         for key, (label, app) in apps.items():
             if getattr(app, "mode", None) not in _LOGGED_MODES:
                 continue
             heading = f"server log of {label} ({app.mode}, {app.url}) during this test:"
             logs.append((heading, log_since(app, state.marks.get(key, 0))))
-        text = reporting.failure_section([job for _, job in state.jobs], logs)
+        text = reporting.failure_section([entry.job for entry in state.jobs], logs)
         if text is None:
             return
         # Why in the failure's longrepr and not a report section: there it shows in
@@ -196,10 +206,9 @@ class GradioRun(lifecycle.Listener):
         else:
             report.sections.append((f"{SECTION_TITLE} ({report.when})", text))
 
-    def _record(self, jobs: list[tuple[Any, Any]]) -> None:
-        for client, job in jobs:
-            label, _ = self._app_of(client)
-            self.records.append(reporting.job_record(label, job))
+    def _record(self, jobs: list[_Job]) -> None:
+        for entry in jobs:
+            self.records.append(reporting.job_record(entry.label, entry.job))
 
     # -- end of the session -------------------------------------------------------------------
 
