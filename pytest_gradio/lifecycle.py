@@ -119,9 +119,9 @@ class DaemonExecutor(concurrent.futures.Executor):
                     future.set_result(result)
                     del result
             del future, fn, args, kwargs
+            # As ThreadPoolExecutor: work queued before shutdown() still runs; each
+            # worker stops at the None that shutdown() queues after it.
             with self._lock:
-                if self._shutdown:
-                    return
                 self._idle += 1
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:

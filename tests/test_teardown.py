@@ -97,3 +97,26 @@ def test_fire_and_forget_does_not_delay_exit(pytester: pytest.Pytester, gradio_l
     print(f"measured: the session exited {after_last_test:.2f} s after its last test ended")
     # Session teardown (one in-process app to stop) and interpreter exit.
     assert after_last_test < 3.0, f"the session took {after_last_test:.1f} s to exit"
+
+
+def test_daemon_executor_keeps_thread_pool_semantics() -> None:
+    """The executor jobs run on: daemon workers, at most max_workers, work queued
+    before shutdown(wait=False) still runs, cancel_futures cancels what waits."""
+    from pytest_gradio.lifecycle import DaemonExecutor
+
+    executor = DaemonExecutor(2)
+    futures = [executor.submit(time.sleep, 0.05) for _ in range(5)]
+    executor.shutdown(wait=False)
+    assert all(future.result(timeout=5) is None for future in futures)
+    assert [thread.daemon for thread in executor._threads] == [True, True]
+
+    gate = threading.Event()
+    executor = DaemonExecutor(1)
+    running = executor.submit(gate.wait, 5)
+    waiting = executor.submit(lambda: "never")
+    executor.shutdown(wait=False, cancel_futures=True)
+    assert waiting.cancelled()
+    gate.set()
+    assert running.result(timeout=5) is True
+    with pytest.raises(RuntimeError, match="after shutdown"):
+        executor.submit(lambda: None)
