@@ -94,11 +94,14 @@ def release_tracebacks(thread: threading.Thread | None) -> None:
 
 
 def log_since(app: Any, mark: int | None) -> list[str]:
-    """An app's log lines after `mark` (from `app.log_mark()`); for an app whose log
-    cannot say, its whole log. Never raises."""
+    """An app's log lines after `mark` (from `app.log_mark()`); for an app whose
+    `logs()` takes no mark, its whole log (the report shows the tail). Never raises."""
     try:
-        if mark is not None and hasattr(app, "log_mark"):
-            return str(app.logs(since=mark)).splitlines()
+        if mark is not None:
+            try:
+                return str(app.logs(since=mark)).splitlines()
+            except TypeError:
+                pass
         return str(app.logs()).splitlines()
     except Exception as exc:
         return [f"(the app's log could not be read: {type(exc).__name__}: {exc})"]
