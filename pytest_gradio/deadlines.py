@@ -114,5 +114,5 @@ def explain() -> str:
     left = max(0.0, deadline.expires - time.monotonic())
     return (
         f"the test's pytest-timeout of {deadline.timeout:g} s ends in {left:.1f} s; "
-        "pytest-gradio gave up first to show where the job was"
+        "pytest-gradio stopped waiting first, to report what it waited for"
     )

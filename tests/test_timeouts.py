@@ -115,8 +115,8 @@ def _assert_readable(result: pytest.RunResult) -> None:
     result.stdout.fnmatch_lines(
         [
             "*JobTimeoutError: assert_job_result: /hang did not finish within * s "
-            "(the test's pytest-timeout of 1.5 s ends in 0.* s; pytest-gradio gave up "
-            "first to show where the job was).",
+            "(the test's pytest-timeout of 1.5 s ends in 0.* s; pytest-gradio stopped "
+            "waiting first, to report what it waited for).",
             "timeline of /hang('x'):",
             "*0.0ms  STARTING",
             "*ms  PROCESSING",
@@ -203,3 +203,33 @@ def test_client_creation_is_bounded(silent_server: str, gradio_imported: None) -
     assert f"could not create a gradio client of '{silent_server}' (from --gradio-app)" in message
     assert "ReadTimeout" in message
     assert "raise startup_timeout / --gradio-startup-timeout" in message
+
+
+def test_subprocess_start_ends_before_the_deadline(pytester: pytest.Pytester) -> None:
+    """Waiting for an app process that never gets ready ends before the test's
+    deadline too, with the app's output so far instead of a thread dump."""
+    pytester.makepyfile(
+        app="""
+        import time
+
+        time.sleep(60)  # loading a model that never loads
+        """,
+        test_start="""
+        import pytest
+
+        @pytest.mark.timeout(3)
+        @pytest.mark.gradio_app("app.py", mode="subprocess")
+        def test_start(gradio_app):
+            pass
+        """,
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*AppStartError: gradio app 'app.py' * (mode subprocess, pid *) had not started "
+            "when the test's deadline came (the test's pytest-timeout of 3 s ends in 1.0 s;"
+            "*). Its last output:",
+        ]
+    )
+    assert "Timeout (>" not in result.stdout.str()
