@@ -191,7 +191,8 @@ class GradioRun(lifecycle.Listener):
         for key, (label, app) in apps.items():
             if getattr(app, "mode", None) not in _LOGGED_MODES:
                 continue
-            heading = f"server log of {label} ({app.mode}, {app.url}) during this test:"
+            name = label.removesuffix(" [subprocess]")
+            heading = f"server log of {name} ({app.mode}, {app.url}) during this test:"
             logs.append((heading, log_since(app, state.marks.get(key, 0))))
         text = reporting.failure_section([entry.job for entry in state.jobs], logs)
         if text is None:

@@ -50,7 +50,7 @@ def app_label(app: Any, rootpath: Path) -> str:
     if spec.attr:
         name += f":{spec.attr}"
     if getattr(app, "mode", None) == "subprocess":
-        name += " (subprocess)"
+        name += " [subprocess]"
     return str(name)
 
 

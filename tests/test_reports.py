@@ -141,3 +141,30 @@ def test_summary_shown_with_verbose_only(
     result = reported.runpytest("-k", "passes", *args)
     result.assert_outcomes(passed=1, deselected=2)
     assert ("gradio summary" in result.stdout.str()) is shown
+
+
+def test_app_traceback_from_a_subprocess_app(pytester: pytest.Pytester) -> None:
+    """In subprocess mode the traceback comes from the app process's own output."""
+    (pytester.path / "app.py").write_text((APPS / "hang.py").read_text())
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.gradio_app("app.py", mode="subprocess")
+        def test_fails(gradio_client):
+            gradio_client.predict(7, api_name="/crash")
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            f"*- {SECTION} -*",
+            "job 1: /crash failed after *",
+            "server log of app.py (subprocess, http://127.0.0.1:*/) during this test:",
+            "  Traceback (most recent call last):",
+            "    ... * frame(s) of gradio and its server ...",
+            '    File "*app.py", line *, in crash',
+            "  KeyError: 'key 7'",
+        ]
+    )
