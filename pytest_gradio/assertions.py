@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from gradio_client.utils import Status
 
+from . import deadlines
 from .errors import JobTimeoutError
 from .matchers import matches
 from .recording import ProgressStep, RecordedJob, Timeline, format_timeline
@@ -21,10 +22,11 @@ from .targets import DEFAULT_JOB_TIMEOUT
 SequenceMatch = Literal["exact", "prefix", "subsequence"]
 _STATUS_NAMES = [s.name for s in Status]
 
-# Set by the plugin while a test runs under pytest-timeout: the monotonic time by
-# which a helper must have given up, so that its readable failure wins the race
-# against pytest-timeout's thread dump.
-deadline: Callable[[], float | None] = lambda: None  # noqa: E731
+# The monotonic time by which a helper must have given up, so that its readable
+# failure wins the race against pytest-timeout's thread dump. The default reads the
+# deadline the plugin records while a test runs under pytest-timeout (`deadlines`);
+# assign another callable to bound the helpers some other way.
+deadline: Callable[[], float | None] = deadlines.current
 
 
 def _timeline(job: Any) -> Timeline | None:
@@ -42,6 +44,7 @@ def _explain(title: str, job: Any, *lines: str) -> str:
 def wait_for_job(job: Any, timeout: float | None = None, *, helper: str = "wait_for_job") -> None:
     """Wait until `job` ends, at most `timeout` s (else the job timeout), and never past
     the test's pytest-timeout deadline. Raises JobTimeoutError with the timeline."""
+    __tracebackhide__ = True  # the error is about the job, not about this frame
     bound = timeout
     if bound is None:
         bound = getattr(job, "job_timeout", None) or DEFAULT_JOB_TIMEOUT
@@ -58,7 +61,7 @@ def wait_for_job(job: Any, timeout: float | None = None, *, helper: str = "wait_
         return
     waited = time.monotonic() - started
     why = (
-        "the test's pytest-timeout deadline is near"
+        deadlines.explain()
         if cut_by_deadline
         else "pass timeout=..., or raise job_timeout / --gradio-job-timeout"
     )

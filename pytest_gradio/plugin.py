@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from . import ci
 from .errors import AppSpecError
 from .specs import AppSpec, parse_spec
 from .tokens import hide
@@ -44,6 +45,11 @@ HELP_TRANSPORT = (
     "'stock' (gradio_client's own code)."
 )
 HELP_TOKEN = "Hugging Face token for private Spaces (default: env HF_TOKEN). Never printed."
+HELP_SUMMARY = (
+    "at the end of the run, a table per app and endpoint: jobs, failures, p50/p95/max "
+    "duration, max queue wait (also shown with -v)."
+)
+HELP_SUMMARY_JSON = "write the run summary as JSON to this path (merged over xdist workers)."
 
 MARKER_OPTIONS = (
     "mode",
@@ -79,15 +85,31 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     # No ini twin for the token on purpose: a token does not belong in a config file.
     group.addoption("--gradio-token", dest="gradio_token", default=None, help=HELP_TOKEN)
+    group.addoption(
+        "--gradio-summary", dest="gradio_summary", action="store_true", help=HELP_SUMMARY
+    )
+    group.addoption(
+        "--gradio-summary-json",
+        dest="gradio_summary_json",
+        default=None,
+        metavar="PATH",
+        help=HELP_SUMMARY_JSON,
+    )
     parser.addini("gradio_app", HELP_APP, default=None)
     parser.addini("gradio_mode", HELP_MODE, default=None)
     parser.addini("gradio_startup_timeout", HELP_STARTUP_TIMEOUT, default=None)
     parser.addini("gradio_job_timeout", HELP_JOB_TIMEOUT, default=None)
     parser.addini("gradio_transport", HELP_TRANSPORT, default=None)
+    parser.addini("gradio_summary", HELP_SUMMARY, type="bool", default=False)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
+    ci.configure(config)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    ci.unconfigure(config)
 
 
 # --- resolving spec and options -------------------------------------------------------
@@ -243,6 +265,8 @@ def gradio_app_pool(
     try:
         yield pool
     finally:
+        # Clients first: a server waits for open streams before it stops.
+        ci.get_run(pytestconfig).close_clients()
         pool.close_all()
         restore_environment(saved)
 
@@ -262,11 +286,12 @@ def gradio_app(request: pytest.FixtureRequest, gradio_app_pool: AppPool) -> Grad
     app, note = gradio_app_pool.get(spec, options)
     if note is not None:
         node.add_report_section("setup", "gradio", note)
+    ci.get_run(request.config).use_app(node, app)
     return app
 
 
 @pytest.fixture
-def gradio_client(gradio_app: GradioApp) -> Iterator[GradioClient]:
+def gradio_client(request: pytest.FixtureRequest, gradio_app: GradioApp) -> Iterator[GradioClient]:
     """A fresh client of the app under test, with its own session (gr.State starts
     empty). Its jobs record timelines; jobs still running at teardown are cancelled.
 
@@ -277,7 +302,8 @@ def gradio_client(gradio_app: GradioApp) -> Iterator[GradioClient]:
     try:
         yield client
     finally:
-        client.close()
+        # Bounded: a server that does not answer the cancel must not hold teardown.
+        ci.get_run(request.config).close_client(client)
 
 
 @pytest.fixture
@@ -303,12 +329,14 @@ def gradio_launch(
             progress=_progress_writer(request.config),
         )
         started.append(app)
+        ci.get_run(request.config).use_app(request.node, app)
         return app
 
     try:
         yield launch
     finally:
         for app in reversed(started):
+            ci.get_run(request.config).close_clients(url=app.url)
             app.close()
 
 

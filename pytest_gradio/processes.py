@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import errors
+from . import deadlines, errors
 from ._bootstrap import ENV_CONFIG, ERROR_MARKER, READY_MARKER, encode_config
 from .errors import AppSpecError, AppStartError
 from .specs import AppSpec
@@ -126,7 +126,8 @@ class SubprocessApp(GradioApp):
         self._reader.start()
 
     def _wait_ready(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
+        wait, cut = deadlines.bound(timeout)  # never past the test's pytest-timeout
+        deadline = time.monotonic() + (wait if wait is not None else timeout)
         while True:
             with self._lock:
                 # Woken at once by the ready line or the end of output; the timeout
@@ -145,6 +146,12 @@ class SubprocessApp(GradioApp):
                 return
             if error is not None or self._eof or self._exited():
                 self._raise_exited(error)
+            if time.monotonic() >= deadline and cut:
+                raise AppStartError(
+                    f"gradio app {self.spec.describe()} (mode subprocess, pid {self.pid}) "
+                    f"had not started when the test's deadline came ({deadlines.explain()}). "
+                    f"Its last output:\n{self._tail()}"
+                )
             if time.monotonic() >= deadline:
                 raise AppStartError(
                     f"gradio app {self.spec.describe()} (mode subprocess, pid {self.pid}) "
@@ -231,10 +238,11 @@ class SubprocessApp(GradioApp):
             if text or (self._log and self._log[-1]):
                 self._log.append(text)
 
-    def logs(self) -> str:
-        """The app's stdout and stderr so far (the last few thousand lines)."""
+    def logs(self, since: int | None = None) -> str:
+        """The app's stdout and stderr so far (the last few thousand lines); with
+        `since=app.log_mark()`, only what came after that mark."""
         with self._lock:
-            return "\n".join(self._log)
+            return "\n".join(self._log if since is None else self._log.since(since))
 
     def _tail(self, lines: int = TAIL_LINES) -> str:
         with self._lock:

@@ -25,6 +25,8 @@ from gradio_client import Client
 from gradio_client.client import Endpoint, Job
 from gradio_client.utils import Status, apply_diff
 
+from . import deadlines as _deadlines
+from . import lifecycle
 from .errors import EndpointNotFoundError
 from .targets import TRANSPORTS
 from .transport import FAST_PROTOCOLS, SessionStream, cut, new_pool, run_job, stream_socket
@@ -431,6 +433,7 @@ class RecordedJob(Job):  # type: ignore[misc]
         self.timeline = timeline
         timeline.job = self
         self.job_timeout = job_timeout
+        self._cancel_requested = False
         outputs = job.communicator.job.outputs if job.communicator else []
         timeline._bind_job(outputs, lambda: job.future.result(0))
         job.future.add_done_callback(self._on_done)
@@ -462,10 +465,31 @@ class RecordedJob(Job):  # type: ignore[misc]
                     raise StopIteration()
             time.sleep(0.001)
 
+    @property
+    def cancel_requested(self) -> bool:
+        """True once `cancel()` was called (by the test, or by the plugin's teardown)."""
+        return self._cancel_requested
+
     def cancel(self) -> bool:
+        if self._cancel_requested:
+            # The server was asked once; asking again (teardown after the test did)
+            # only waits on it once more.
+            return True
+        self._cancel_requested = True
         if not self.done():
             self.timeline.record_cancel()
         return bool(super().cancel())
+
+    def result(self, timeout: float | None = None) -> Any:
+        """As `Job.result`; but under pytest-timeout a wait that would outlast the
+        test's deadline ends just before it, with a JobTimeoutError and the timeline."""
+        __tracebackhide__ = True
+        left, cut = _deadlines.bound(timeout)
+        if cut and not self.done():
+            from .assertions import wait_for_job
+
+            wait_for_job(self, left, helper="result()")
+        return super().result(timeout=timeout)
 
     def __repr__(self) -> str:
         return f"<RecordedJob {self.timeline.endpoint} {' > '.join(self.timeline.statuses())}>"
@@ -590,6 +614,12 @@ class GradioClient(Client):  # type: ignore[misc]
         self._http = _template._http if _template is not None else self._new_pool()
         self._stream: SessionStream | None = None
         self._heartbeat = _Heartbeat(self) if self._wants_heartbeat else None
+        lifecycle.client_created(self)
+
+    def __repr__(self) -> str:
+        # The stock repr is the whole API description, which pytest would print for
+        # every failing test that uses the gradio_client fixture.
+        return f"<GradioClient {self.src} session {self.session_hash[:8]}, {len(self.jobs)} jobs>"
 
     def _new_pool(self) -> Any:
         options = {k: v for k, v in self.httpx_kwargs.items() if k != "timeout"}
@@ -707,6 +737,7 @@ class GradioClient(Client):  # type: ignore[misc]
             for callback in callbacks:
                 recorded.add_done_callback(_result_callback(callback))
         self.jobs.append(recorded)
+        lifecycle.job_submitted(self, recorded)
         return recorded
 
     def _submit_fast(

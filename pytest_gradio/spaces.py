@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
+from . import deadlines
 from .errors import AppSpecError, AppStartError, NotAGradioAppError
 from .specs import AppSpec
 from .targets import AppOptions, GradioApp, _gradio_config
@@ -124,7 +125,9 @@ class _SpaceWaiter:
         self.page = f"{self.endpoint}/spaces/{self.space_id}"
         self.budget = options.startup_timeout or DEFAULT_SPACE_STARTUP_TIMEOUT
         self.started = time.monotonic()
-        self.deadline = self.started + self.budget
+        # Never past the test's pytest-timeout deadline either.
+        wait, self.cut_by_test_deadline = deadlines.bound(self.budget)
+        self.deadline = self.started + (wait if wait is not None else self.budget)
         self.http = httpx.Client(
             headers={"user-agent": "pytest-gradio"}, follow_redirects=True, trust_env=True
         )
@@ -320,6 +323,11 @@ class _SpaceWaiter:
 
     def timeout_error(self) -> AppStartError:
         detail = f"; last: {self.problem}" if self.problem else ""
+        if self.cut_by_test_deadline:
+            return AppStartError(
+                f"Hugging Face Space {self._what()} was not ready when the test's deadline "
+                f"came ({deadlines.explain()}): stage {self.stage}{detail}. Look at {self.page}."
+            )
         return AppStartError(
             f"Hugging Face Space {self._what()} was not ready within {self.budget:g} s "
             f"(startup_timeout): stage {self.stage}{detail}. Raise startup_timeout / "

@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import deadlines
 from .errors import AppLoadError, AppSpecError, AppStartError, NotAGradioAppError
+from .serverlog import LogBuffer, capture_tracebacks, release_tracebacks
 from .specs import AppSpec, is_blocks
 
 if TYPE_CHECKING:
@@ -94,15 +96,20 @@ class GradioApp:
         self.mode = mode
         self.job_timeout = options.job_timeout or DEFAULT_JOB_TIMEOUT
         self.restarts = 0
-        self._log: deque[str] = deque(maxlen=_LOG_LINES)
+        self._log = LogBuffer(maxlen=_LOG_LINES)
         self._template: GradioClient | None = None
 
     def __repr__(self) -> str:
         return f"<GradioApp {self.spec.describe()} mode={self.mode} url={self.url}>"
 
-    def logs(self) -> str:
-        """The server's output captured so far (the last few thousand lines)."""
-        return "\n".join(self._log)
+    def logs(self, since: int | None = None) -> str:
+        """The server's output captured so far (the last few thousand lines); with
+        `since=app.log_mark()`, only what was logged after that mark."""
+        return "\n".join(self._log if since is None else self._log.since(since))
+
+    def log_mark(self) -> int:
+        """A mark for `logs(since=...)`: how many lines were logged so far."""
+        return self._log.total
 
     def client(self, **client_kwargs: Any) -> GradioClient:
         """A new client of this app with its own session.
@@ -121,7 +128,7 @@ class GradioApp:
         return client
 
     def _new_client(self, client_kwargs: Mapping[str, Any]) -> GradioClient:
-        from .recording import GradioClient
+        from .lifecycle import create_client
 
         kwargs = {**self.options.client_kwargs, **client_kwargs}
         kwargs.setdefault("transport", self.options.transport or "fast")
@@ -136,7 +143,9 @@ class GradioApp:
             # gradio_client would send HF_TOKEN (or the saved login) to any app; the
             # token is for the Hub and Spaces only.
             kwargs.setdefault("token", False)
-        return GradioClient(self.url, **kwargs)
+        # The startup timeout bounds each request a new client makes to load the app.
+        timeout = self.options.startup_timeout or DEFAULT_URL_STARTUP_TIMEOUT
+        return create_client(self.url, kwargs, timeout=timeout, what=self.spec.describe())
 
     def is_alive(self) -> bool:
         return True
@@ -190,6 +199,7 @@ class ThreadApp(GradioApp):
                     f"launch_kwargs: {sorted(self.options.launch_kwargs)})."
                 ) from exc
             self.url = str(self.blocks.local_url)
+            capture_tracebacks(self.blocks.server.thread, self._log)
             return
         self._detach_logs()
         raise AppStartError(
@@ -211,6 +221,8 @@ class ThreadApp(GradioApp):
     def _detach_logs(self) -> None:
         for logger in _server_loggers():
             logger.removeHandler(self._handler)
+        server = getattr(self.blocks, "server", None)
+        release_tracebacks(getattr(server, "thread", None))
 
 
 class UrlApp(GradioApp):
@@ -231,13 +243,15 @@ def wait_for_gradio(url: str, spec: AppSpec, timeout: float | None) -> dict[str,
     import httpx
 
     budget = timeout if timeout is not None else DEFAULT_URL_STARTUP_TIMEOUT
-    deadline = time.monotonic() + budget
+    wait, cut = deadlines.bound(budget)
+    deadline = time.monotonic() + (wait if wait is not None else budget)
     last = "no answer"
     delay = 0.05
     config_url = url + "config"
     while True:
         try:
-            response = httpx.get(config_url, timeout=max(0.5, min(5.0, budget)))
+            per_request = max(0.1, min(5.0, deadline - time.monotonic()))
+            response = httpx.get(config_url, timeout=per_request)
         except httpx.HTTPError as exc:
             last = f"{type(exc).__name__}: {exc or 'no details'}"
         else:
@@ -246,6 +260,11 @@ def wait_for_gradio(url: str, spec: AppSpec, timeout: float | None) -> dict[str,
             else:
                 return _gradio_config(response, url, spec)
         if time.monotonic() + delay > deadline:
+            if cut:
+                raise AppStartError(
+                    f"gradio app {spec.describe()} did not answer at {config_url} before "
+                    f"the test's deadline (last: {last}): {deadlines.explain()}."
+                )
             raise AppStartError(
                 f"gradio app {spec.describe()} did not answer at {config_url} within "
                 f"{budget:g} s (last: {last}). Check that the app runs and the URL is right, "

@@ -1,0 +1,294 @@
+"""What the plugin reports: a failing test's jobs and server log, and the run summary.
+
+Plain functions over plain data, so that the summary can travel from xdist workers
+to the controller (records are dicts of str / float / None) and be merged there.
+Nothing here imports gradio.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+# A failing test that ran many jobs shows this many timelines: those that did not
+# succeed first, then the most recent.
+MAX_TIMELINES = 8
+# And this many lines of each app's log, the last ones.
+LOG_TAIL = 40
+
+SUMMARY_COLUMNS = ("jobs", "failed", "cancelled", "p50", "p95", "max", "max queue")
+
+
+# --- naming apps --------------------------------------------------------------------------
+
+
+def app_label(app: Any, rootpath: Path) -> str:
+    """A name for an app that is the same on every xdist worker (no port, no temp dir).
+
+    >>> app_label(gradio_app, Path("/src"))
+    'tests/app.py'
+    """
+    spec = getattr(app, "spec", None)
+    if spec is None:
+        return str(getattr(app, "url", app))
+    if spec.kind == "script":
+        try:
+            name = Path(os.path.relpath(spec.target, rootpath)).as_posix()
+        except ValueError:  # another drive, on Windows
+            name = spec.target
+        if name.startswith("../"):
+            name = spec.target
+    elif spec.kind == "blocks":
+        name = f"Blocks {spec.raw}"
+    else:
+        name = spec.target
+    if spec.attr:
+        name += f":{spec.attr}"
+    if getattr(app, "mode", None) == "subprocess":
+        name += " [subprocess]"
+    return str(name)
+
+
+# --- one job --------------------------------------------------------------------------------
+
+
+def job_outcome(job: Any) -> str:
+    """'ok', 'failed' (the app raised, or the client failed), 'cancelled' or 'running'."""
+    events = job.timeline.events
+    if any(event.code == "CANCELLED" for event in events):
+        return "cancelled"
+    final = job.timeline.final
+    if final is None:
+        return "running"
+    return "ok" if final.success else "failed"
+
+
+def job_record(app: str, job: Any) -> dict[str, Any]:
+    """The summary's record of one job: plain data, safe to send between processes."""
+    outcome = job_outcome(job)
+    ended = outcome in ("ok", "failed")
+    return {
+        "app": app,
+        "endpoint": str(job.timeline.endpoint),
+        "outcome": outcome,
+        "duration": job.timeline.duration if ended else None,
+        "queue_wait": job.timeline.queue_wait,
+    }
+
+
+def _describe_end(job: Any) -> str:
+    outcome = job_outcome(job)
+    duration = job.timeline.duration
+    if outcome == "ok":
+        return f"finished in {format_seconds(duration)}"
+    if outcome == "failed":
+        return f"failed after {format_seconds(duration)}"
+    last = job.timeline.events[-1].time if job.timeline.events else None
+    if outcome == "cancelled":
+        return f"cancelled after {format_seconds(last)}"
+    return f"still running (last update at {format_seconds(last)})"
+
+
+# --- a failing test's section ---------------------------------------------------------------
+
+
+def failure_section(jobs: Sequence[Any], logs: Sequence[tuple[str, Sequence[str]]]) -> str | None:
+    """The text added to a failing test's report: the timelines of the jobs it ran,
+    then the log each app it used wrote during the test (tracebacks included).
+    `logs` holds (heading, lines) per app. None when there is nothing to show."""
+    if not jobs and not logs:
+        return None
+    parts: list[str] = []
+    if jobs:
+        from .recording import format_timeline
+
+        shown = _pick_jobs(jobs)
+        hidden = len(jobs) - len(shown)
+        parts.append(
+            f"{len(jobs)} job(s) ran in this test"
+            + (f"; {hidden} that finished fine are not shown" if hidden else "")
+            + ":"
+        )
+        for number, job in shown:
+            parts.append(f"job {number}: {job.timeline.endpoint} {_describe_end(job)}")
+            parts.append(format_timeline(job.timeline))
+    for heading, raw in logs:
+        parts.append(heading)
+        lines = compact_tracebacks(raw)
+        if not lines:
+            parts.append("  (nothing logged during this test)")
+            continue
+        if len(lines) > LOG_TAIL:
+            parts.append(f"  ... {len(lines) - LOG_TAIL} earlier lines not shown ...")
+        parts.extend("  " + line for line in lines[-LOG_TAIL:])
+    return "\n".join(parts)
+
+
+def _pick_jobs(jobs: Sequence[Any]) -> list[tuple[int, Any]]:
+    numbered = list(enumerate(jobs, start=1))
+    if len(numbered) <= MAX_TIMELINES:
+        return numbered
+    troubled = [(n, j) for n, j in numbered if job_outcome(j) != "ok"]
+    keep = {n for n, _ in troubled[-MAX_TIMELINES:]}
+    for n, _ in reversed(numbered):
+        if len(keep) >= MAX_TIMELINES:
+            break
+        keep.add(n)
+    return [(n, j) for n, j in numbered if n in keep]
+
+
+# --- tracebacks in server logs ------------------------------------------------------------
+
+# Frames of these packages are the server's machinery, not the app: a traceback in a
+# report shows them as one line, and the app's own frames in full.
+SERVER_PACKAGES = frozenset(
+    {"gradio", "gradio_client", "anyio", "starlette", "fastapi", "uvicorn", "asyncio"}
+)
+_FRAME = re.compile(r'^(\s*)File "([^"]+)", line \d+, in ')
+
+
+def _is_server_frame(path: str) -> bool:
+    parts = Path(path).parts
+    for i, part in enumerate(parts[:-1]):
+        installed = part in ("site-packages", "dist-packages")
+        stdlib = re.fullmatch(r"python3\.\d+", part) is not None
+        if (installed or stdlib) and parts[i + 1] in SERVER_PACKAGES:
+            return True
+    return False
+
+
+def compact_tracebacks(lines: Sequence[str]) -> list[str]:
+    """The lines with each run of server-machinery frames in a traceback folded into
+    one line, so that the app's frames and the exception stand out."""
+    out: list[str] = []
+    folded = 0
+    indent = ""
+    i = 0
+    while i < len(lines):
+        match = _FRAME.match(lines[i])
+        if match is None:
+            if folded:
+                out.append(f"{indent}... {folded} frame(s) of gradio and its server ...")
+                folded = 0
+            out.append(lines[i])
+            i += 1
+            continue
+        indent = match.group(1)
+        # A frame is its File line and the deeper-indented lines under it.
+        end = i + 1
+        while (
+            end < len(lines)
+            and lines[end].startswith(indent + " ")
+            and not _FRAME.match(lines[end])
+        ):
+            end += 1
+        if _is_server_frame(match.group(2)):
+            folded += 1
+        else:
+            if folded:
+                out.append(f"{indent}... {folded} frame(s) of gradio and its server ...")
+                folded = 0
+            out.extend(lines[i:end])
+        i = end
+    if folded:
+        out.append(f"{indent}... {folded} frame(s) of gradio and its server ...")
+    return out
+
+
+# --- the summary ------------------------------------------------------------------------------
+
+
+def percentile(values: Sequence[float], p: float) -> float | None:
+    """Nearest-rank percentile: a duration some job actually took, never interpolated.
+
+    >>> percentile([0.1, 0.2, 0.3, 0.4], 50)
+    0.2
+    """
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(p / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def summarize(records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """One row per app and endpoint, sorted: jobs, failed, cancelled, p50/p95/max
+    duration of the jobs that ended, and the longest queue wait (seconds)."""
+    groups: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+    for record in records:
+        groups.setdefault((str(record["app"]), str(record["endpoint"])), []).append(record)
+    rows = []
+    for (app, endpoint), group in sorted(groups.items()):
+        durations = [float(r["duration"]) for r in group if r.get("duration") is not None]
+        waits = [float(r["queue_wait"]) for r in group if r.get("queue_wait") is not None]
+        rows.append(
+            {
+                "app": app,
+                "endpoint": endpoint,
+                "jobs": len(group),
+                "failed": sum(1 for r in group if r["outcome"] == "failed"),
+                "cancelled": sum(1 for r in group if r["outcome"] in ("cancelled", "running")),
+                "p50_s": percentile(durations, 50),
+                "p95_s": percentile(durations, 95),
+                "max_s": max(durations) if durations else None,
+                "max_queue_wait_s": max(waits) if waits else None,
+            }
+        )
+    return rows
+
+
+def format_seconds(value: float | None) -> str:
+    if value is None:
+        return "-"
+    if value < 1:
+        return f"{value * 1000:.1f}ms"
+    return f"{value:.2f}s"
+
+
+def format_summary(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The summary as an aligned table, one line per app and endpoint."""
+    header = ["app", "endpoint", *SUMMARY_COLUMNS]
+    table = [header]
+    previous_app = None
+    for row in rows:
+        table.append(
+            [
+                row["app"] if row["app"] != previous_app else "",
+                row["endpoint"],
+                str(row["jobs"]),
+                str(row["failed"]),
+                str(row["cancelled"]),
+                format_seconds(row["p50_s"]),
+                format_seconds(row["p95_s"]),
+                format_seconds(row["max_s"]),
+                format_seconds(row["max_queue_wait_s"]),
+            ]
+        )
+        previous_app = row["app"]
+    widths = [max(len(line[i]) for line in table) for i in range(len(header))]
+    lines = []
+    for line in table:
+        left = [cell.ljust(widths[i]) for i, cell in enumerate(line[:2])]
+        right = [cell.rjust(widths[i + 2]) for i, cell in enumerate(line[2:])]
+        lines.append("  ".join(left + right).rstrip())
+    return lines
+
+
+def summary_document(rows: Sequence[Mapping[str, Any]], workers: int) -> dict[str, Any]:
+    """The JSON written by --gradio-summary-json: seconds, null where nothing ended."""
+    return {
+        "pytest_gradio_summary": 1,
+        "workers": workers,
+        "jobs": sum(int(row["jobs"]) for row in rows),
+        "endpoints": [dict(row) for row in rows],
+    }
+
+
+def write_summary_json(path: Path, rows: Sequence[Mapping[str, Any]], workers: int) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(summary_document(rows, workers), indent=2) + "\n")
