@@ -103,6 +103,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("gradio_summary", HELP_SUMMARY, type="bool", default=False)
 
 
+# Why this early, and only as defaults: gradio and huggingface_hub read these when they
+# are imported, which a conftest may do before any fixture runs; a test run should not
+# send telemetry (or reach the internet at all), but a user who sets them decides.
+QUIET_ENVIRONMENT = {"GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_DISABLE_TELEMETRY": "1"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    for name, value in QUIET_ENVIRONMENT.items():
+        os.environ.setdefault(name, value)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
     ci.configure(config)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,11 +10,9 @@ import pytest
 
 from .fake_hub import FakeHub
 
-# Before anything imports huggingface_hub (it reads these at import time): no telemetry
-# and no agent-registry requests to HF_ENDPOINT. The suite never reaches the internet,
-# and the fake hub sees only what the plugin asks.
-os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+# The plugin sets GRADIO_ANALYTICS_ENABLED=False and HF_HUB_DISABLE_TELEMETRY=1 (as
+# defaults) before this file is imported: no request leaves the machine, and the fake
+# Hub sees only what the plugin asks.
 
 APPS = Path(__file__).parent / "apps"
 

@@ -416,3 +416,29 @@ def test_help_lists_the_options(pytester: pytest.Pytester) -> None:
             "*--gradio-token=*",
         ]
     )
+
+
+def test_telemetry_is_off_before_conftests_import_gradio(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plugin sets telemetry defaults before any conftest runs; a user's own
+    setting is kept."""
+    pytester.makeconftest(
+        """
+        import os
+
+        SEEN = dict(os.environ)
+        """
+    )
+    pytester.makepyfile(
+        """
+        from conftest import SEEN
+
+        def test_env():
+            assert SEEN["GRADIO_ANALYTICS_ENABLED"] == "False"
+            assert SEEN["HF_HUB_DISABLE_TELEMETRY"] == "7"
+        """
+    )
+    monkeypatch.delenv("GRADIO_ANALYTICS_ENABLED", raising=False)
+    monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "7")
+    pytester.runpytest_subprocess().assert_outcomes(passed=1)
