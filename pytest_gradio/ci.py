@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from . import deadlines, lifecycle, reporting
-from .serverlog import log_since
+from . import deadlines, lifecycle
 
 if TYPE_CHECKING:
     from .recording import GradioClient, RecordedJob
@@ -114,6 +113,8 @@ class GradioRun(lifecycle.Listener):
 
     def use_app(self, item: pytest.Item, app: Any) -> None:
         """A fixture handed `app` to `item`: name it, and show its log if item fails."""
+        from . import reporting
+
         label = reporting.app_label(app, self.config.rootpath)
         self._apps = {url: known for url, known in self._apps.items() if known[1]() is not None}
         self._apps[str(app.url)] = (label, weakref.ref(app))
@@ -179,6 +180,11 @@ class GradioRun(lifecycle.Listener):
         state = self._tests.get(item.nodeid)
         if state is None or state.reported:
             return
+        # Imported here, not at the top: loading the plugin must stay cheap for runs
+        # that never use a gradio fixture.
+        from . import reporting
+        from .serverlog import log_since
+
         state.reported = True
         apps: dict[int, tuple[str, Any]] = {}
         for app in state.apps.values():
@@ -208,6 +214,10 @@ class GradioRun(lifecycle.Listener):
             report.sections.append((f"{SECTION_TITLE} ({report.when})", text))
 
     def _record(self, jobs: list[_Job]) -> None:
+        if not jobs:
+            return
+        from . import reporting
+
         for entry in jobs:
             self.records.append(reporting.job_record(entry.label, entry.job))
 
@@ -251,12 +261,16 @@ class GradioRun(lifecycle.Listener):
             return
         path = self.config.getoption("gradio_summary_json")
         if path:
+            from . import reporting
+
             target = Path(self.config.invocation_params.dir) / path
             reporting.write_summary_json(target, reporting.summarize(self.records), self.workers)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if is_worker(self.config) or not self._wants_summary():
             return
+        from . import reporting
+
         rows = reporting.summarize(self.records)
         if not rows:
             return
