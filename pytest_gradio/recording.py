@@ -31,8 +31,6 @@ from .errors import EndpointNotFoundError
 from .targets import TRANSPORTS
 from .transport import FAST_PROTOCOLS, SessionStream, cut, new_pool, run_job, stream_socket
 
-EVENT_KINDS = ("status", "output", "log", "progress")
-
 # Which timeline a submission belongs to. Why a context variable: the stock client
 # runs the submission on an executor thread under `copy_context()` taken inside
 # `submit()`, so the value set around `super().submit()` is visible to the
@@ -143,7 +141,6 @@ class Timeline:
         self._events: list[Event] = []
         self._changed = threading.Condition()
         self._outputs: list[Any] | None = None
-        self._result: Callable[[], Any] | None = None
         self._diff_base: list[Any] | None = None
         self._n_outputs = 0
         # The job this timeline belongs to (set by RecordedJob): snapshots wait on it,
@@ -269,9 +266,8 @@ class Timeline:
             )
         )
 
-    def _bind_job(self, outputs: list[Any], result: Callable[[], Any]) -> None:
+    def _bind_job(self, outputs: list[Any]) -> None:
         self._outputs = outputs
-        self._result = result
 
     # -- reading ---------------------------------------------------------------------
 
@@ -435,7 +431,7 @@ class RecordedJob(Job):  # type: ignore[misc]
         self.job_timeout = job_timeout
         self._cancel_requested = False
         outputs = job.communicator.job.outputs if job.communicator else []
-        timeline._bind_job(outputs, lambda: job.future.result(0))
+        timeline._bind_job(outputs)
         job.future.add_done_callback(self._on_done)
 
     def _on_done(self, future: concurrent.futures.Future[Any]) -> None:
