@@ -54,10 +54,6 @@ class AppSpec:
     def describe(self) -> str:
         return f"{self.raw or self.target!r} (from {self.source})"
 
-    @property
-    def is_local(self) -> bool:
-        return self.kind in ("script", "module", "blocks")
-
 
 def is_blocks(obj: object) -> bool:
     """True if obj is a gr.Blocks. Never imports gradio: if gradio was never
