@@ -29,6 +29,8 @@ from report import Row, median
 HERE = Path(__file__).resolve().parent
 RUN_TIMEOUT = 300.0
 TARGET_SUITE_TESTS = 200  # the suite size issue 6 sets row 4's targets for
+# Row 7's target is judged on a suite where waiting dominates start-up (see FULL).
+IO_TARGET_TESTS = 160
 
 # The suite's own ini makes the temp dir its rootdir, so no outer config applies.
 PYTEST_INI = "[pytest]\naddopts =\n"
@@ -131,7 +133,7 @@ FULL = Budget(
     # 40 tests wait ~6 s, about what one process spends starting (importing gradio,
     # launching the app), so -n 2 cannot win there; 160 tests (~24 s of waiting) is a
     # suite where waiting dominates, which is what the target is about. Both are shown.
-    io_tests=(40, 160),
+    io_tests=(40, IO_TARGET_TESTS),
     io_runs=2,
     decompose=True,
 )
@@ -404,8 +406,9 @@ def xdist_speedup(temp: Path, env: Mapping[str, str], budget: Budget, n: int) ->
             serial / mid,
             samples=len(walls[name]),
         )
-        if name == "-n 2" and n == max(budget.io_tests):
-            row.check(figure, ">= 1.6x", serial / mid >= 1.6)
+        if name == "-n 2":
+            judged = n == IO_TARGET_TESTS
+            row.check(figure, ">= 1.6x", serial / mid >= 1.6 if judged else None)
     serial_small, parallel_small = _small(walls, "-n 0, 2 tests"), _small(walls, "-n 2, 2 tests")
     if serial_small is not None and parallel_small is not None:
         phase = (serial - serial_small) / (median(walls["-n 2"]) - parallel_small)
@@ -413,6 +416,11 @@ def xdist_speedup(temp: Path, env: Mapping[str, str], budget: Budget, n: int) ->
             "test phase only (minus 2-test run)", None, None, None, phase, samples=budget.io_runs
         )
     row.notes.append(f"the tests wait {sum(0.1 + (i % 11) / 100 for i in range(n)):.1f} s in total")
+    if n != IO_TARGET_TESTS:
+        row.notes.append(
+            f"the target is judged on the {IO_TARGET_TESTS}-test suite (full run): here each "
+            "process's start-up weighs as much as the waiting"
+        )
     return row
 
 
