@@ -143,6 +143,17 @@ def test_signal_method_marker_and_ini(pytester: pytest.Pytester) -> None:
     _check_timings(pytester, {"helper_under_marker": 1.5, "predict_under_ini_or_cli": 2.0})
 
 
+def test_func_only(pytester: pytest.Pytester) -> None:
+    """timeout_func_only: the deadline covers the test function alone (fixtures run
+    outside it), and the plugin's waits still end just before it."""
+    _write_suite(pytester)
+    pytester.makeini("[pytest]\ntimeout = 2\ntimeout_func_only = true\n")
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=1, failed=2)
+    _assert_readable(result)
+    _check_timings(pytester, {"helper_under_marker": 1.5, "predict_under_ini_or_cli": 2.0})
+
+
 def test_thread_method_and_command_line(pytester: pytest.Pytester) -> None:
     """--timeout with the thread method (which kills the process when it fires):
     the run still ends normally, with both failures reported readably."""
