@@ -29,7 +29,15 @@ from . import deadlines as _deadlines
 from . import lifecycle
 from .errors import EndpointNotFoundError
 from .targets import TRANSPORTS
-from .transport import FAST_PROTOCOLS, SessionStream, cut, new_pool, run_job, stream_socket
+from .transport import (
+    FAST_PROTOCOLS,
+    MESSAGE_STATUS,
+    SessionStream,
+    cut,
+    new_pool,
+    run_job,
+    stream_socket,
+)
 
 # Which timeline a submission belongs to. Why a context variable: the stock client
 # runs the submission on an executor thread under `copy_context()` taken inside
@@ -40,16 +48,8 @@ _SUBMITTING: contextvars.ContextVar[Timeline | None] = contextvars.ContextVar(
 )
 
 _MESSAGE_STATUS = {
-    "estimation": Status.IN_QUEUE,
-    "process_starts": Status.PROCESSING,
-    "progress": Status.PROGRESS,
-    "log": Status.LOG,
-    "process_generating": Status.ITERATING,
+    **MESSAGE_STATUS,
     "process_streaming": Status.ITERATING,
-    "process_completed": Status.FINISHED,
-    "send_hash": Status.JOINING_QUEUE,
-    "send_data": Status.SENDING_DATA,
-    "queue_full": Status.QUEUE_FULL,
     "unexpected_error": Status.FINISHED,
 }
 

@@ -41,7 +41,9 @@ from gradio_client.utils import (
 FAST_PROTOCOLS = ("sse_v1", "sse_v2", "sse_v2.1", "sse_v3")
 _DIFF_PROTOCOLS = ("sse_v2", "sse_v2.1", "sse_v3")
 _CANCEL = {"msg": "__pytest_gradio_cancel__"}
-_STATUS_OF = {
+# The status each queue message stands for, as gradio_client reports it. recording.py
+# extends this for the messages it records but a job never acts on.
+MESSAGE_STATUS = {
     "estimation": Status.IN_QUEUE,
     "process_starts": Status.PROCESSING,
     "progress": Status.PROGRESS,
@@ -319,7 +321,7 @@ def _consume(
         kind = msg.get("msg")
         if kind == "unexpected_error":
             raise ValueError(msg.get("message") or "Server stopped.")
-        status = _STATUS_OF.get(str(kind))
+        status = MESSAGE_STATUS.get(str(kind))
         if status is None:
             continue
         with helper.lock:

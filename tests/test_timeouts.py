@@ -132,22 +132,20 @@ def _assert_readable(result: pytest.RunResult) -> None:
     assert "+++++ Timeout +++++" not in output
 
 
-def test_signal_method_marker_and_ini(pytester: pytest.Pytester) -> None:
-    """Marker and ini timeouts, signal method: the helper and predict() end just
-    before the deadline with the plugin's error and the job's timeline."""
+@pytest.mark.parametrize(
+    "ini",
+    [
+        pytest.param("timeout = 2\ntimeout_method = signal\n", id="signal"),
+        # The deadline covers the test function alone; fixtures run outside it.
+        pytest.param("timeout = 2\ntimeout_func_only = true\n", id="func_only"),
+    ],
+)
+def test_signal_method_marker_and_ini(pytester: pytest.Pytester, ini: str) -> None:
+    """Marker and ini timeouts, signal method (also with timeout_func_only): the helper
+    and predict() end just before the deadline with the plugin's error and the job's
+    timeline."""
     _write_suite(pytester)
-    pytester.makeini("[pytest]\ntimeout = 2\ntimeout_method = signal\n")
-    result = pytester.runpytest("-p", "no:randomly")
-    result.assert_outcomes(passed=1, failed=2)
-    _assert_readable(result)
-    _check_timings(pytester, {"helper_under_marker": 1.5, "predict_under_ini_or_cli": 2.0})
-
-
-def test_func_only(pytester: pytest.Pytester) -> None:
-    """timeout_func_only: the deadline covers the test function alone (fixtures run
-    outside it), and the plugin's waits still end just before it."""
-    _write_suite(pytester)
-    pytester.makeini("[pytest]\ntimeout = 2\ntimeout_func_only = true\n")
+    pytester.makeini("[pytest]\n" + ini)
     result = pytester.runpytest("-p", "no:randomly")
     result.assert_outcomes(passed=1, failed=2)
     _assert_readable(result)
