@@ -80,6 +80,7 @@ class SubprocessApp(GradioApp):
         config = {
             "spec": self.spec,
             "launch_kwargs": dict(self.options.launch_kwargs),
+            "path": self.options.path,
             "nonce": self._nonce,
             "sys_path": [os.path.abspath(p or os.curdir) for p in sys.path],
             "parent_pid": os.getpid(),
