@@ -74,10 +74,27 @@ def launch_error(
     was one (gradio hides it behind "Cannot find empty port"), else launch()'s own."""
     cause = failures[-1] if failures else exc
     where = " (on the server's thread)" if failures else ""
+    missing = _missing_files(given)
+    hint = f" Files it names that do not exist: {missing}." if missing else ""
     return AppStartError(
         f"gradio app {spec.describe()} failed in launch(): {type(cause).__name__}: "
-        f"{cause}{where}. Check its launch arguments ({', '.join(sorted(given)) or 'none'})."
+        f"{cause}{where}.{hint} Check its launch arguments "
+        f"({', '.join(sorted(given)) or 'none'})."
     )
+
+
+def _missing_files(given: Mapping[str, Any]) -> str:
+    """`ssl_keyfile='/x/key.pem'`: the launch arguments naming files that do not exist
+    (an SSL library's FileNotFoundError does not say which file)."""
+    found = []
+    for key, value in sorted(given.items()):
+        if not any(word in key for word in ("file", "path")):
+            continue
+        values = value if isinstance(value, (list, tuple)) else [value]
+        for item in values:
+            if isinstance(item, (str, os.PathLike)) and not os.path.exists(item):
+                found.append(f"{key}={os.fspath(item)!r}")
+    return ", ".join(found)
 
 
 class GradioApp:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import dataclasses
+import faulthandler
 import json
 import os
 import pickle
@@ -54,6 +55,7 @@ ENV_CONFIG = "PYTEST_GRADIO_BOOTSTRAP"
 READY_MARKER = "__pytest_gradio_ready__"
 ERROR_MARKER = "__pytest_gradio_error__"
 EXIT_LOAD_ERROR = 3
+STACK_SIGNAL = "SIGUSR1"
 _PARENT_CHECK_INTERVAL = 0.5
 
 
@@ -266,6 +268,9 @@ class _ChildHost(Host):
 def main() -> int:
     config = _decode_config(os.environ.pop(ENV_CONFIG))
     signal.signal(signal.SIGTERM, _on_sigterm)
+    if hasattr(signal, STACK_SIGNAL):
+        # The parent asks for this when it gives up waiting: where the app is stuck.
+        faulthandler.register(getattr(signal, STACK_SIGNAL), all_threads=False)
     _die_with_parent(config["parent_pid"], config["spawned_by_main_thread"])
     for entry in config["sys_path"]:
         if entry not in sys.path:

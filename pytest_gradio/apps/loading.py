@@ -310,17 +310,20 @@ def stop_thread(thread: threading.Thread, timeout: float) -> bool:
     return not thread.is_alive()
 
 
-def where_blocked(thread: threading.Thread) -> str:
-    """The app code's innermost frames in `thread` right now, for errors."""
+def where_blocked(thread: threading.Thread, spec: AppSpec) -> str:
+    """Where the app's code is in `thread` right now: from its script's outermost
+    frame in, the innermost few (for errors)."""
     frame = sys._current_frames().get(thread.ident or -1)
     if frame is None:
         return "(its code is no longer running)"
-    lines = [
-        line
-        for line in traceback.format_stack(frame)
-        if "pytest_gradio" not in line and "runpy.py" not in line and "importlib" not in line
-    ]
-    return "".join(lines[-4:]).rstrip() or "(no frame of the app's own code)"
+    entries = list(traceback.extract_stack(frame))
+    ours = [i for i, entry in enumerate(entries) if entry.filename == spec.target]
+    if ours:
+        entries = entries[ours[0] :]
+    else:
+        noise = ("pytest_gradio", "runpy", "importlib", "threading.py", "contextlib.py")
+        entries = [entry for entry in entries if not any(part in entry.filename for part in noise)]
+    return "".join(traceback.format_list(entries[-6:])).rstrip() or "(no frame of its own)"
 
 
 # --- running the app's code ---------------------------------------------------------------

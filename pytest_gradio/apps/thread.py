@@ -40,6 +40,7 @@ from .loading import (
     Serving,
     end_loading,
     hosting,
+    install_patches,
     launch_kwargs_of,
     original_launch,
     pick_target,
@@ -77,6 +78,7 @@ class ThreadApp(GradioApp):
         kwargs = {**script_launch_kwargs, **self.options.launch_kwargs, **FORCED_LAUNCH_KWARGS}
         kwargs["share"] = False
         kwargs["server_name"] = LOOPBACK
+        _align_file_cache(self.blocks)
         for logger in _server_loggers():
             logger.addHandler(self._handler)
         port = 0
@@ -244,13 +246,13 @@ class _CodeThread:
         finally:
             self.host.event.set()
 
-    def stop(self) -> None:
+    def stop(self, grace: float = _STOP_GRACE) -> None:
         """End the app's code: release a launch() that blocks, and interrupt a script
         that loops after it. Bounded; a thread stuck in C is left (a daemon)."""
         self.host.closed.set()
         end_loading(self.host)
-        self.thread.join(_STOP_GRACE if self.host.app is not None else 0.2)
-        stop_thread(self.thread, _STOP_GRACE)
+        self.thread.join(min(0.2, grace))  # a launch() that blocks ends at once
+        stop_thread(self.thread, grace)
 
 
 @contextlib.contextmanager
@@ -272,6 +274,9 @@ def start_thread_app(spec: AppSpec, options: AppOptions) -> GradioApp:
         app = ThreadApp(spec, options, spec.blocks)
         app.start({})
         return app
+    # gradio is imported (and the patches put in) before the clock starts: the
+    # plugin's own import is not the app's start-up.
+    install_patches()
     timeout = options.startup_timeout or DEFAULT_STARTUP_TIMEOUT
     wait, cut = deadlines.bound(timeout)  # never past the test's pytest-timeout
     deadline = time.monotonic() + (wait if wait is not None else timeout)
@@ -284,7 +289,7 @@ def start_thread_app(spec: AppSpec, options: AppOptions) -> GradioApp:
         try:
             return _take_over(spec, options, host, code, deadline, cut, timeout)
         except BaseException:
-            code.stop()
+            code.stop(grace=0.5)  # the error matters more than a stuck thread's end
             raise
 
 
@@ -374,13 +379,30 @@ def _stuck_error(spec: AppSpec, code: _CodeThread, cut: bool, timeout: float) ->
     )
     return AppStartError(
         f"gradio app {spec.describe()} neither served a Gradio app nor finished loading "
-        f"{when}. It is still running here:\n{_indent(where_blocked(code.thread))}\n"
+        f"{when}. It is still running here:\n{_indent(where_blocked(code.thread, spec))}\n"
         "The plugin takes over demo.launch(), uvicorn.run() and uvicorn.Server(...).run()/"
         ".serve(); a script that serves some other way, or waits before serving, cannot "
         "run in thread mode. Serve the app with one of those, name the app object in the "
         "spec (app.py:demo, app.py:app), raise startup_timeout if loading is only slow, "
         "or start the app yourself and give its URL."
     )
+
+
+def _align_file_cache(blocks: Any) -> None:
+    """Keep the app's output files where its server will serve them from.
+
+    Each component fixes its file cache (`GRADIO_CACHE`, from GRADIO_TEMP_DIR) when it
+    is built, and the server allows downloads from the upload folder current when
+    it is launched. A Blocks built before the session set GRADIO_TEMP_DIR (at import
+    of a test module) would save outputs where its server refuses them (403): its
+    components are pointed at the current folder.
+    """
+    from gradio.utils import get_upload_folder
+
+    current = get_upload_folder()
+    for block in [blocks, *getattr(blocks, "blocks", {}).values()]:
+        if getattr(block, "GRADIO_CACHE", current) != current:
+            block.GRADIO_CACHE = current
 
 
 def _indent(text: str) -> str:
