@@ -49,19 +49,25 @@ def port_taken(port: int) -> bool:
 @contextlib.contextmanager
 def thread_failures() -> Iterator[list[BaseException]]:
     """Exceptions that end threads while the block runs (a server thread that fails
-    to start: gradio then reports "Cannot find empty port"), still passed on to the
-    hook that was there."""
+    to start: gradio then reports "Cannot find empty port"). If the block raises,
+    they are the caller's to report; else they go on to the hook that was there."""
     seen: list[BaseException] = []
+    held: list[Any] = []
     previous = threading.excepthook
 
     def hook(args: Any) -> None:
         if args.exc_value is not None:
             seen.append(args.exc_value)
-        previous(args)
+        held.append(args)
 
     threading.excepthook = hook
     try:
         yield seen
+    except BaseException:
+        raise
+    else:
+        for args in held:
+            previous(args)
     finally:
         if threading.excepthook is hook:
             threading.excepthook = previous

@@ -422,17 +422,14 @@ def isolate_siblings(spec: AppSpec, directory: str) -> None:
     submodules) is evicted from `sys.modules`, so the import finds this one; the
     first app keeps the objects it already imported. When the name was imported
     from elsewhere (the test suite's own `helpers.py`), evicting it would change
-    what the tests import: that fails with a clear error instead.
+    what the tests import: that fails with a clear error instead. Only names the
+    script (or a sibling it imports) imports are looked at.
     """
     folder = Path(directory)
-    for name, module in list(sys.modules.items()):
-        top = name.partition(".")[0]
-        if name != top:
-            continue
+    for top in sorted(_sibling_imports(Path(spec.target), folder)):
+        module = sys.modules.get(top)
         filename = getattr(module, "__file__", None)
-        if not filename:
-            continue
-        if not ((folder / f"{top}.py").is_file() or (folder / top / "__init__.py").is_file()):
+        if module is None or not filename:
             continue
         origin = os.path.dirname(os.path.abspath(filename))
         if os.path.basename(filename) == "__init__.py":
@@ -444,12 +441,52 @@ def isolate_siblings(spec: AppSpec, directory: str) -> None:
                 del sys.modules[sub]
             continue
         raise AppLoadError(
-            f"gradio app script {spec.describe()} has a sibling module {top!r} "
-            f"({folder / top}.py), but this process already imported another module "
-            f"of that name from {filename}, and the script would silently get that one. "
-            f"Rename one of them, or run the app in its own process with "
+            f"gradio app script {spec.describe()} imports its sibling module {top!r} "
+            f"({_sibling_file(folder, top)}), but this process already imported another "
+            f"module of that name from {filename}, and the script would silently get that "
+            "one. Rename one of them, or run the app in its own process with "
             "mode='subprocess' (--gradio-mode=subprocess)."
         )
+
+
+def _sibling_file(folder: Path, name: str) -> Path | None:
+    for candidate in (folder / f"{name}.py", folder / name / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _sibling_imports(script: Path, folder: Path, limit: int = 200) -> set[str]:
+    """Top-level names of the script's sibling modules that it imports, directly or
+    through other siblings (absolute imports only, read from the source)."""
+    import ast
+
+    found: set[str] = set()
+    todo: list[Path] = [script]
+    seen: set[Path] = set()
+    while todo and len(seen) < limit:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
+        except (OSError, SyntaxError, ValueError):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                top = name.partition(".")[0]
+                sibling = _sibling_file(folder, top)
+                if sibling is not None and sibling != script and top not in found:
+                    found.add(top)
+                    todo.append(sibling)
+    return found
 
 
 def import_module(spec: AppSpec) -> dict[str, Any]:
