@@ -124,6 +124,19 @@ def test_no_gradio_mounted_says_what_the_script_did(gradio_launch: Any, mode: st
     assert "gr.mount_gradio_app(app, demo, path='/gradio')" in message
 
 
+def test_loading_without_serving_leaves_uvicorn_alone() -> None:
+    """`load_blocks` (the Blocks without a server, as the fake Hub uses it) on a script
+    that serves itself: its uvicorn.run does nothing, and nothing listens."""
+    from pytest_gradio.apps.loading import load_blocks
+    from pytest_gradio.specs import parse_spec
+
+    blocks, _ = load_blocks(
+        parse_spec(str(APPS / "mounted_fastapi.py"), source="test", base_dir=APPS)
+    )
+    assert type(blocks).__name__ == "Blocks"
+    assert listening_outside_loopback() == []
+
+
 def test_path_from_marker_cli_and_ini(pytester: pytest.Pytester) -> None:
     """`path` follows the usual precedence: marker > --gradio-path > ini gradio_path."""
     (pytester.path / "run.py").write_text((APPS / "mounted_two.py").read_text())

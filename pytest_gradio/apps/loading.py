@@ -105,6 +105,10 @@ class Host:
         # uvicorn.run ends in Server.serve, taken over below; here only what the
         # plugin owns is dropped (reload and workers would start other processes
         # that bind the script's own host and port).
+        if self.serving is not None or not (isinstance(app, str) or self.is_target(app)):
+            # Not the app under test: it does not run (uvicorn.run would exit the
+            # script when its server never started).
+            return None
         self.pending_call = describe_call("uvicorn.run", kwargs)
         kept = {k: v for k, v in kwargs.items() if k not in OWNED_UVICORN_KWARGS}
         return original(app, **kept)
@@ -335,6 +339,9 @@ class _Recorder(Host):
     def launch(self, blocks: Any, given: dict[str, Any], original: Callable[..., Any]) -> Any:
         self.recorded.calls.append((blocks, given))
         return (None, "", None)
+
+    def uvicorn_run(self, app: Any, kwargs: dict[str, Any], original: Callable[..., Any]) -> Any:
+        return None
 
     async def serve(self, server: Any, original: Callable[..., Any]) -> None:
         self.pending_call = None
