@@ -109,6 +109,18 @@ def test_script_that_never_serves_fails_within_startup_timeout(
     assert elapsed < 20, f"gave up after {elapsed:.1f} s, startup_timeout is 3 s"
 
 
+def test_subprocess_app_that_never_serves_shows_where_it_is_stuck(gradio_launch: Any) -> None:
+    """The same script in its own process: the start-up timeout error ends with where
+    the app's main thread was when the plugin gave up."""
+    with pytest.raises(AppStartError) as info:
+        gradio_launch(str(APPS / "loading_serves_itself.py"), mode="subprocess", startup_timeout=30)
+    message = str(info.value)
+    assert "did not start within 30 s (startup_timeout)" in message
+    assert "ending with where its main thread was when the plugin gave up" in message
+    assert "in serve_forever" in message
+    assert 'loading_serves_itself.py", line 12 in <module>' in message
+
+
 @pytest.mark.parametrize("mode", ["thread", "subprocess"])
 def test_binding_all_interfaces_is_refused(gradio_launch: Any, mode: str) -> None:
     """An app's own server on 0.0.0.0 fails at once, naming the address."""
