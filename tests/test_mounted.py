@@ -89,6 +89,19 @@ def test_spec_naming_the_asgi_app(gradio_launch: Any, mode: str) -> None:
     assert listening_outside_loopback() == []
 
 
+@pytest.mark.parametrize("mode", MODES)
+def test_import_string_reload_and_workers(gradio_launch: Any, mode: str) -> None:
+    """`uvicorn.run("mod:app", reload=True, workers=2)`: one server, no reloader
+    process, on loopback; the app is imported by its string, as uvicorn does."""
+    app = gradio_launch(str(APPS / "mounted_reload.py"), mode=mode, startup_timeout=60)
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/gradio/", app.url), app.url
+    assert app.client().predict(api_name="/which") == "reloaded"
+    assert listening_outside_loopback() == []
+    if mode == "subprocess":
+        # No reloader or worker processes under the app's.
+        assert psutil.Process(app.pid).children(recursive=True) == []
+
+
 def test_the_server_stops_at_teardown(gradio_launch: Any) -> None:
     app = gradio_launch(str(APPS / "mounted_fastapi.py"), startup_timeout=60)
     assert httpx.get(app.url + "config").status_code == 200

@@ -61,6 +61,8 @@ FORCED_LAUNCH_KWARGS: dict[str, Any] = {
 }
 # How long a stopped app's code thread gets to end.
 _STOP_GRACE = 3.0
+# How long a launch() under way when the start-up deadline comes may still take.
+_LAUNCH_GRACE = 15.0
 _POLL = 0.02
 
 
@@ -190,6 +192,7 @@ class _ThreadHost(Host):
         self.app: ThreadApp | None = None
         self.error: BaseException | None = None
         self.event = threading.Event()  # the code served, failed to, or ended
+        self.launching = threading.Event()  # its launch() is under way
 
     def is_target(self, obj: Any) -> bool:
         return self.app is None and super().is_target(obj)
@@ -204,12 +207,17 @@ class _ThreadHost(Host):
             return (None, "", None)
         app = ThreadApp(self.spec, self.options, blocks)
         kwargs = {k: v for k, v in given.items() if k not in OWNED_LAUNCH_KWARGS}
+        self.launching.set()
         try:
             result = app.start(kwargs)
         except BaseException as exc:
             self.error = exc
             self.event.set()
             raise AppStopped from None
+        if self.closed.is_set():
+            # The plugin gave up on this app while it launched: nobody will stop it.
+            app.close()
+            raise AppStopped
         self.app = app
         self.event.set()
         if given.get("prevent_thread_lock") or given.get("inline"):
@@ -316,6 +324,11 @@ def _take_over(
             asgi.close()
             raise
         return asgi
+    if code.thread.is_alive() and host.launching.is_set() and not host.event.is_set():
+        # The deadline came while launch() was starting the server: that start is
+        # bounded by gradio itself (a few seconds); wait for its outcome.
+        if host.event.wait(_LAUNCH_GRACE):
+            return _take_over(spec, options, host, code, deadline, cut, timeout)
     if code.thread.is_alive():
         raise _stuck_error(spec, code, cut, timeout)
     if code.error is not None:
