@@ -9,16 +9,21 @@ hooks nobody declared. Nothing here imports gradio.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import inspect
 import weakref
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pluggy
 import pytest
 
 from . import deadlines
 from .client import registry
+from .errors import GradioTestError
+from .tokens import redact
 
 if TYPE_CHECKING:
     from .client.recording import GradioClient, RecordedJob
@@ -97,6 +102,16 @@ class GradioRun(registry.Listener):
         # In creation order: clones are closed before the template whose connection
         # pool they share (closing the pool first would strand their stream readers).
         self._clients: list[weakref.ref[Any]] = []
+        # Apps that failed to start: (spec key, options key) -> (nodeid, error). A later
+        # test that needs one fails at once, pointing at the first failure, rather than
+        # starting a broken app again (subprocess mode: seconds each).
+        self.failed_starts: dict[tuple[Any, ...], tuple[str, str]] = {}
+        # Tokens seen in options: scrubbed from every report (tracebacks with -l, JUnit).
+        self.secrets: set[str] = set()
+
+    def add_secret(self, token: object) -> None:
+        if isinstance(token, str) and token:
+            self.secrets.add(str.__str__(token))
 
     # -- what the library and fixtures report ---------------------------------------------
 
@@ -162,7 +177,13 @@ class GradioRun(registry.Listener):
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         report = yield
         if report.failed:
-            self._add_section(item, report)
+            short = short_error_repr(item, call.excinfo)
+            if short is not None:
+                report.longrepr = short
+            shown = str(call.excinfo.value) if call.excinfo is not None else ""
+            self._add_section(item, report, shown)
+        if self.secrets:
+            scrub_report(report, self.secrets)
         return report
 
     @pytest.hookimpl(wrapper=True)
@@ -177,7 +198,7 @@ class GradioRun(registry.Listener):
             registry.cancel_jobs([entry.job for entry in state.jobs], CANCEL_WAIT)
         return (yield)
 
-    def _add_section(self, item: pytest.Item, report: pytest.TestReport) -> None:
+    def _add_section(self, item: pytest.Item, report: pytest.TestReport, shown: str = "") -> None:
         state = self._tests.get(item.nodeid)
         if state is None or state.reported:
             return
@@ -201,7 +222,7 @@ class GradioRun(registry.Listener):
             name = label.removesuffix(" [subprocess]")
             heading = f"server log of {name} ({app.mode}, {app.url}) during this test:"
             logs.append((heading, log_since(app, state.marks.get(key, 0))))
-        text = reporting.failure_section([entry.job for entry in state.jobs], logs)
+        text = reporting.failure_section([entry.job for entry in state.jobs], logs, shown)
         if text is None:
             return
         # Why in the failure's longrepr and not a report section: there it shows in
@@ -286,6 +307,76 @@ class GradioRun(registry.Listener):
             or config.getini("gradio_summary")
             or config.getoption("verbose") > 0
         )
+
+
+# --- short errors, and no secrets in reports --------------------------------------------
+
+# Frames from these packages never help a user fix their test: the plugin's own, and
+# pytest's and pluggy's machinery that runs fixtures and hooks.
+_INTERNAL_DIRS = tuple(
+    str(Path(path).resolve().parent)
+    for path in (__file__, inspect.getfile(pytest.Item), pluggy.__file__)
+)
+
+
+def _is_internal(entry: Any) -> bool:
+    return str(entry.path).startswith(_INTERNAL_DIRS)
+
+
+def short_error_repr(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException] | None) -> Any:
+    """For a GradioTestError (a bad spec, an app that did not start, ...), its message
+    and the user's own frames, without the plugin's: the message says what to fix.
+    None for any other error (pytest's report stands) and with --full-trace."""
+    if excinfo is None or not isinstance(excinfo.value, GradioTestError):
+        return None
+    if isinstance(excinfo.value, AssertionError):
+        return None
+    config = item.config
+    tbstyle = config.getoption("tbstyle", "auto")
+    if config.getoption("fulltrace", False) or tbstyle in ("native", "no", "line"):
+        return None
+    user = excinfo.traceback.filter(lambda entry: not _is_internal(entry))
+    if not user:
+        # chain=False: the message already quotes what matters of the cause.
+        return excinfo.getrepr(style="value", chain=False)
+    return excinfo.getrepr(
+        style="long" if tbstyle == "long" else "short",
+        tbfilter=lambda _: user,
+        showlocals=bool(config.getoption("showlocals", False)),
+        funcargs=True,
+        chain=False,
+    )
+
+
+def _scrub(value: Any, secrets: set[str], seen: set[int]) -> Any:
+    if isinstance(value, str):
+        for secret in secrets:
+            value = redact(value, secret)
+        return value
+    if id(value) in seen:
+        return value
+    seen.add(id(value))
+    if isinstance(value, list):
+        value[:] = [_scrub(item, secrets, seen) for item in value]
+    elif isinstance(value, tuple):
+        items = [_scrub(item, secrets, seen) for item in value]
+        return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
+    elif isinstance(value, dict):
+        for key in list(value):
+            value[key] = _scrub(value[key], secrets, seen)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            object.__setattr__(value, f.name, _scrub(getattr(value, f.name), secrets, seen))
+    return value
+
+
+def scrub_report(report: Any, secrets: set[str]) -> None:
+    """Replace every secret in what a report shows: the failure (source lines, locals
+    and arguments of every frame, as -l and --showlocals print them, the message) and
+    the captured output sections. Terminal and JUnit XML both read these."""
+    seen: set[int] = set()
+    report.longrepr = _scrub(report.longrepr, secrets, seen)
+    report.sections = _scrub(list(report.sections), secrets, seen)
 
 
 def _mark(app: Any) -> int | None:

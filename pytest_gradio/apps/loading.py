@@ -139,6 +139,14 @@ def pick_blocks(spec: AppSpec, namespace: dict[str, Any], launches: LaunchCalls)
         if is_blocks(value):
             return value
         if callable(value):
+            required = _required_parameters(value)
+            if required:
+                raise AppLoadError(
+                    f"{spec.attr!r} in gradio app {where} {spec.describe()} is a function that "
+                    f"needs arguments ({', '.join(required)}), not a gr.Blocks nor a "
+                    "zero-argument factory returning one. Blocks found at module level: "
+                    f"{found or 'none'}; name one of those as the spec's :attribute."
+                )
             try:
                 value = value()
             except Exception as exc:
@@ -170,6 +178,22 @@ def pick_blocks(spec: AppSpec, namespace: dict[str, Any], launches: LaunchCalls)
         f"gradio app {where} {spec.describe()} defines several Blocks ({', '.join(found)}); "
         f"say which one: {spec.raw or spec.target}:{found[0]}."
     )
+
+
+def _required_parameters(func: Any) -> list[str]:
+    """The parameters `func()` would be missing; [] if it cannot be told."""
+    import inspect
+
+    try:
+        signature = inspect.signature(func)
+    except (TypeError, ValueError):
+        return []
+    return [
+        name
+        for name, p in signature.parameters.items()
+        if p.default is p.empty
+        and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+    ]
 
 
 def short_traceback(exc: BaseException) -> str:

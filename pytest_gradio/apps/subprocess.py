@@ -184,7 +184,12 @@ class SubprocessApp(GradioApp):
             kind = getattr(errors, error.get("type", ""), AppStartError)
             if not (isinstance(kind, type) and issubclass(kind, errors.GradioTestError)):
                 kind = AppStartError
-            raise kind(f"{error['message']}\n(mode subprocess: the app process {exited}.)")
+            with self._lock:
+                printed = any(self._log)
+            output = f"\nIts output before that:\n{self._tail()}" if printed else ""
+            raise kind(
+                f"{error['message']}{output}\n(mode subprocess: the app process {exited}.)"
+            )
         raise AppStartError(
             f"gradio app {self.spec.describe()} (mode subprocess, pid {self.pid}) {exited} "
             f"during start-up. Its last output:\n{self._tail()}"
