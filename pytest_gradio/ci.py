@@ -313,6 +313,7 @@ class GradioRun(registry.Listener):
 
 # Frames from these packages never help a user fix their test: the plugin's own, and
 # pytest's and pluggy's machinery that runs fixtures and hooks.
+_PLUGIN_DIR = str(Path(__file__).resolve().parent)
 _INTERNAL_DIRS = tuple(
     str(Path(path).resolve().parent)
     for path in (__file__, inspect.getfile(pytest.Item), pluggy.__file__)
@@ -324,28 +325,48 @@ def _is_internal(entry: Any) -> bool:
 
 
 def short_error_repr(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException] | None) -> Any:
-    """For a GradioTestError (a bad spec, an app that did not start, ...), its message
-    and the user's own frames, without the plugin's: the message says what to fix.
-    None for any other error (pytest's report stands) and with --full-trace."""
-    if excinfo is None or not isinstance(excinfo.value, GradioTestError):
-        return None
-    if isinstance(excinfo.value, AssertionError):
+    """The failure without the plugin's frames: its message, and the user's own frames.
+
+    A GradioTestError (a bad spec, an app that did not start, ...) whose traceback
+    holds no user frame is its message alone: the message says what to fix. Any other
+    error that passed through the plugin (a job's AppError raised by `predict()`, a
+    helper's AssertionError) keeps pytest's report of the user's frames. None when the
+    plugin has no frame in the traceback (pytest's report stands) and with --full-trace.
+    """
+    if excinfo is None:
         return None
     config = item.config
     tbstyle = config.getoption("tbstyle", "auto")
     if config.getoption("fulltrace", False) or tbstyle in ("native", "no", "line"):
         return None
-    user = excinfo.traceback.filter(lambda entry: not _is_internal(entry))
-    if not user:
+    ours = isinstance(excinfo.value, GradioTestError) and not isinstance(
+        excinfo.value, AssertionError
+    )
+    if not ours and not any(str(e.path).startswith(_PLUGIN_DIR) for e in excinfo.traceback):
+        return None
+    if not _user_frames(excinfo, tbstyle):
+        if not ours:
+            return None
         # chain=False: the message already quotes what matters of the cause.
         return excinfo.getrepr(style="value", chain=False)
     return excinfo.getrepr(
-        style="long" if tbstyle == "long" else "short",
-        tbfilter=lambda _: user,
+        style="short" if tbstyle == "short" else "long",
+        tbfilter=lambda info: _user_frames(info, tbstyle),
         showlocals=bool(config.getoption("showlocals", False)),
         funcargs=True,
-        chain=False,
+        truncate_locals=config.get_verbosity() <= 1,
+        chain=not ours,
     )
+
+
+def _user_frames(excinfo: pytest.ExceptionInfo[BaseException], tbstyle: str) -> Any:
+    user = excinfo.traceback.filter(lambda entry: not _is_internal(entry)).filter(excinfo)
+    if tbstyle == "auto" and len(user) > 2:
+        # As pytest does for a test's own frames: the middle ones on one line each.
+        user = type(user)(
+            [user[0], *(entry.with_repr_style("short") for entry in user[1:-1]), user[-1]]
+        )
+    return user
 
 
 def _scrub(value: Any, secrets: set[str], seen: set[int]) -> Any:

@@ -167,7 +167,7 @@ def failure_section(
             parts.append(timeline)
     for heading, raw in logs:
         parts.append(heading)
-        lines = compact_tracebacks(raw)
+        lines = compact_tracebacks(fold_gr_errors(raw))
         if not lines:
             parts.append("  (nothing logged during this test)")
             continue
@@ -198,6 +198,29 @@ SERVER_PACKAGES = frozenset(
     {"gradio", "gradio_client", "anyio", "starlette", "fastapi", "uvicorn", "asyncio"}
 )
 _FRAME = re.compile(r'^(\s*)File "([^"]+)", line \d+, in ')
+
+
+_GR_ERROR = re.compile(r"^(?:gradio\.exceptions\.)?Error: (.*)$")
+
+
+def fold_gr_errors(lines: Sequence[str]) -> list[str]:
+    """Each traceback that ends in a `gr.Error` as one line with its message: the app
+    raised it on purpose, to show the user a message; its frames tell nothing."""
+    out: list[str] = []
+    start: int | None = None
+    for line in lines:
+        if line.startswith("Traceback (most recent call last):"):
+            start = len(out)
+        elif start is not None and line and not line.startswith(" "):
+            match = _GR_ERROR.match(line)
+            if match is not None and line.startswith("gradio.exceptions.Error"):
+                del out[start:]
+                out.append(f"gr.Error raised by the app: {match.group(1)}")
+                start = None
+                continue
+            start = None
+        out.append(line)
+    return out
 
 
 def _is_server_frame(path: str) -> bool:

@@ -197,11 +197,17 @@ def _required_parameters(func: Any) -> list[str]:
 
 
 def short_traceback(exc: BaseException) -> str:
+    if isinstance(exc, SyntaxError):
+        # Where the syntax is wrong is the whole story: no frames of the loader.
+        return "".join(traceback.format_exception_only(type(exc), exc)).rstrip()
     lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
     # Drop the frames of runpy/importlib: the user's frames are what helps.
     kept = [
         line
         for line in lines
-        if "runpy.py" not in line and "importlib" not in line and "pytest_gradio" not in line
+        if "runpy" not in line
+        and "importlib" not in line
+        and "pytest_gradio" not in line
+        and '"<frozen ' not in line
     ]
     return "".join(kept[-12:]).rstrip()
