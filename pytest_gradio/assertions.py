@@ -109,7 +109,8 @@ def _compare_sequence(
         if i >= len(actual):
             return f"actual has {len(actual)} items, expected at least {len(expected)}"
         if not equal(item, actual[i]):
-            return f"item {i} differs: expected {_show(item)}, actual {_show(actual[i])}"
+            shown = _expected_actual(item, actual[i])
+            return f"item {i} differs: {shown[0]}, {shown[1].replace('   ', '', 1)}"
     if match == "exact" and len(actual) != len(expected):
         extra = actual[len(expected) :]
         return f"actual has {len(actual) - len(expected)} more items: {_short_list(extra)}"

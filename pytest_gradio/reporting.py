@@ -27,7 +27,7 @@ LOG_TAIL = 40
 # "failed": everything else that ended a job in error (connection, protocol, timeout).
 SUMMARY_COLUMNS = ("jobs", "app errors", "failed", "cancelled", "p50", "p95", "max", "max queue")
 # A value longer than this (a 1 MB text output, a log line) is shown cut in reports.
-MAX_VALUE_CHARS = 2000
+MAX_VALUE_CHARS = 600
 
 
 def cut(text: str, limit: int = MAX_VALUE_CHARS, around: int | None = None) -> str:
