@@ -43,13 +43,19 @@ def _show(value: Any) -> str:
     return cut(repr(value))
 
 
-def _expected_actual(expected: Any, actual: Any) -> list[str]:
-    """The two reprs, each cut to a window around their first difference if long."""
+def _diff_reprs(expected: Any, actual: Any) -> tuple[str, str, int]:
+    """The two reprs, each cut to a window around their first difference if long, and
+    the index of that difference."""
     left, right = repr(expected), repr(actual)
     pairs = enumerate(zip(left, right, strict=False))
     first = next((i for i, (a, b) in pairs if a != b), min(len(left), len(right)))
-    lines = [f"expected: {cut(left, around=first)}", f"actual:   {cut(right, around=first)}"]
-    if max(len(left), len(right)) > MAX_VALUE_CHARS:
+    return cut(left, around=first), cut(right, around=first), first
+
+
+def _expected_actual(expected: Any, actual: Any) -> list[str]:
+    left, right, first = _diff_reprs(expected, actual)
+    lines = [f"expected: {left}", f"actual:   {right}"]
+    if max(len(repr(expected)), len(repr(actual))) > MAX_VALUE_CHARS:
         lines.append(f"first difference at character {first} of the reprs")
     return lines
 
@@ -109,8 +115,8 @@ def _compare_sequence(
         if i >= len(actual):
             return f"actual has {len(actual)} items, expected at least {len(expected)}"
         if not equal(item, actual[i]):
-            shown = _expected_actual(item, actual[i])
-            return f"item {i} differs: {shown[0]}, {shown[1].replace('   ', '', 1)}"
+            left, right, _ = _diff_reprs(item, actual[i])
+            return f"item {i} differs: expected {left}, actual {right}"
     if match == "exact" and len(actual) != len(expected):
         extra = actual[len(expected) :]
         return f"actual has {len(actual) - len(expected)} more items: {_short_list(extra)}"

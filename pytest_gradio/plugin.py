@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import sys
 from collections.abc import Callable, Generator, Iterator, Mapping
 from pathlib import Path
@@ -336,9 +337,8 @@ def gradio_app(request: pytest.FixtureRequest, gradio_app_pool: AppPool) -> Grad
     if failed is not None:
         first, error = failed
         raise AppStartError(
-            f"gradio app {spec.describe()} failed to start earlier in this session, "
-            f"in {first}; not started again. See that test's error: "
-            f"{error.splitlines()[0] if error else '(no message)'}"
+            f"gradio app {spec.describe()} failed to start earlier in this session "
+            f"({_gist(error)}); not started again. Its error is in the report of {first}."
         )
     try:
         app, note = gradio_app_pool.get(spec, options)
@@ -420,6 +420,15 @@ def gradio_snapshot(request: pytest.FixtureRequest) -> SnapshotAssertion:
     from .snapshot import GradioSnapshotExtension
 
     return snapshot.use_extension(GradioSnapshotExtension)  # type: ignore[no-any-return]
+
+
+def _gist(error: str) -> str:
+    """The line of an error message that says most: the exception's, else the first."""
+    lines = [line.strip() for line in error.splitlines() if line.strip()]
+    for line in lines:
+        if re.match(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b.*", line):
+            return line
+    return lines[0] if lines else "no message"
 
 
 # --- marker misuse, found at collection -----------------------------------------------

@@ -118,9 +118,10 @@ def test_syntax_error_in_subprocess_mode_starts_once(pytester: pytest.Pytester) 
     for block in blocks[1:]:
         check_short(block, "failed to start earlier in this session", "later")
         assert len([line for line in block if line.strip()]) == 1
-        assert "test_app.py::test_app[0]; not started again" in block[0]
+        assert "(SyntaxError: expected ':'); not started again" in block[0]
+        assert block[0].endswith("Its error is in the report of test_app.py::test_app[0].")
     # Started once: one app process wrote one error.
-    assert result.stdout.str().count("exited with code") == 1
+    assert result.stdout.str().count("raised while starting") == 1
 
 
 def test_failing_helper_shows_the_message_not_its_source(pytester: pytest.Pytester) -> None:
