@@ -340,7 +340,8 @@ class GradioRun(lifecycle.Listener):
             state.outcome = "failed" if report.when == "call" else "error"
             crash = getattr(report.longrepr, "reprcrash", None)
             message = getattr(crash, "message", None) or str(report.longrepr or "")
-            state.message = state.message or message.strip().splitlines()[0][:500]
+            first = next(iter(message.strip().splitlines()), "")
+            state.message = state.message or first[:500] or None
         elif state.outcome == "passed" and report.skipped:
             state.outcome = "xfailed" if hasattr(report, "wasxfail") else "skipped"
         elif state.outcome == "passed" and report.when == "call" and hasattr(report, "wasxfail"):

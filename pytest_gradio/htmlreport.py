@@ -30,16 +30,16 @@ from .tokens import redact
 # Texts in the file (arguments, results, errors, log messages) are cut to this many
 # characters; the hover text of one output tick to the shorter TICK_TEXT_LIMIT.
 TEXT_LIMIT = 300
-TICK_TEXT_LIMIT = 80
-# Only the first outputs of a job keep their text (the lane's ticks stay, at their
-# times): a job streaming thousands of tokens must not make the file huge.
-MAX_TICK_TEXTS = 20
+TICK_TEXT_LIMIT = 60
+# Only the first outputs of a job and its last keep their text (every tick stays, at
+# its time): a job streaming thousands of tokens must not make the file huge.
+MAX_TICK_TEXTS = 5
 MAX_TICKS = 300
 MAX_PROGRESS_POINTS = 200
 MAX_LOGS = 50
 HISTOGRAM_BINS = 12
 # Tests shown open when the report loads: the failing ones, and at least this many.
-OPEN_SLOWEST = 3
+OPEN_SLOWEST = 5
 
 # Environment variables whose values are secrets by their name: redacted wherever
 # they appear, even if no app used them.
@@ -160,6 +160,11 @@ def _args_text(timeline: Any, secrets: Sequence[str]) -> str:
     return _clean(text, secrets, TEXT_LIMIT)
 
 
+def _single(data: Any) -> Any:
+    # The server sends a list with one value per output component: most have one.
+    return data[0] if isinstance(data, list) and len(data) == 1 else data
+
+
 def _r(value: float | None) -> float | None:
     return None if value is None else round(float(value), 4)
 
@@ -189,7 +194,7 @@ def record_job(
             n_outputs += 1
             if len(outputs) < MAX_TICKS:
                 text = (
-                    describe(event.data, secrets, TICK_TEXT_LIMIT)
+                    describe(_single(event.data), secrets, TICK_TEXT_LIMIT)
                     if len(outputs) < MAX_TICK_TEXTS
                     else None
                 )
@@ -210,12 +215,12 @@ def record_job(
             logs.append([_r(event.time), level, _clean(message, secrets, TEXT_LIMIT)])
     final = timeline.final
     result = None
+    if n_outputs > len([o for o in outputs if o[1] is not None]) and n_outputs <= MAX_TICKS:
+        last_output = next(e for e in reversed(events) if e.kind == "output")
+        outputs[-1][1] = describe(_single(last_output.data), secrets, TICK_TEXT_LIMIT)
     if final is not None and final.success:
         values = [e.data for e in events if e.kind == "output"]
-        last = values[-1] if values else final.data
-        if isinstance(last, list) and len(last) == 1:
-            last = last[0]
-        result = describe(last, secrets)
+        result = describe(_single(values[-1] if values else final.data), secrets)
     error = timeline.error
     record.update(
         start=_r(start),
@@ -309,7 +314,7 @@ CSS = """
 .gr h1{font-size:20px;margin:0 0 8px}.gr h2{font-size:16px;margin:20px 0 8px}
 .gr .figs{display:flex;gap:24px;flex-wrap:wrap;margin:8px 0 4px}
 .gr .fig b{display:block;font-size:20px}.gr .fig span{color:#59636e}
-.gr table{border-collapse:collapse}.gr th,.gr td{padding:3px 8px;text-align:right;
+.gr table{border-collapse:collapse;font-size:12px}.gr th,.gr td{padding:2px 6px;text-align:right;
 border-bottom:1px solid #e5e7eb;white-space:nowrap}
 .gr th:nth-child(-n+2),.gr td:nth-child(-n+2){text-align:left}
 .gr .test{border:1px solid #d0d7de;border-radius:6px;margin:6px 0;padding:0 8px}
@@ -346,12 +351,18 @@ JS = (
 
 _LABEL_WIDTH = 190
 _PLOT_WIDTH = 720
-_LANE = 18
+_LANE = 22
 _AXIS = 18
 
 
 def _e(text: Any) -> str:
+    """Escaped for an attribute value or for text (quotes as entities)."""
     return html.escape(str(text), quote=True)
+
+
+def _t(text: Any) -> str:
+    """Escaped for text: quotes stay as they are (outputs are reprs, full of them)."""
+    return html.escape(str(text), quote=False)
 
 
 def _n(value: float) -> str:
@@ -394,7 +405,7 @@ def _lane(job: Mapping[str, Any], dom_id: str, row: int, scale: float) -> str:
     title = f"{job['endpoint']}({job['args']}): {_end_words(job)}; queued {_fmt(wait)}"
     parts = [
         f'<g class="lane {_e(job["outcome"])}" data-job="{dom_id}">',
-        f"<title>{_e(title)}</title>",
+        f"<title>{_t(title)}</title>",
         f'<rect class="bg" x="0" y="{y}" width="{_LABEL_WIDTH + _PLOT_WIDTH + 10}" '
         f'height="{_LANE}"/>',
         f'<text x="4" y="{_n(mid + 4)}">{_e(_clip_label(str(job["endpoint"])))}</text>',
@@ -409,12 +420,19 @@ def _lane(job: Mapping[str, Any], dom_id: str, row: int, scale: float) -> str:
             f'<rect class="processing" x="{_n(x0 + wait * scale)}" y="{y + 4}" '
             f'width="{_n(max((end - wait) * scale, 1))}" height="{_LANE - 8}"/>'
         )
+    bare = []
     for t, text in job["outputs"]:
         x = _n(x0 + float(t) * scale)
-        tip = f"<title>output at {_fmt(t)}: {_e(text)}</title>" if text is not None else ""
+        if text is None:
+            bare.append(f"M{x} {y + 2}v{_LANE - 4}")
+            continue
         parts.append(
-            f'<line class="tick" x1="{x}" x2="{x}" y1="{y + 2}" y2="{y + _LANE - 2}">{tip}</line>'
+            f'<path class="tick" d="M{x} {y + 2}v{_LANE - 4}">'
+            f"<title>output at {_fmt(t)}: {_t(text)}</title></path>"
         )
+    if bare:
+        # The ticks without a text are one path: a long stream stays a small file.
+        parts.append(f'<path class="tick" d="{"".join(bare)}"/>')
     points = [(t, f) for t, f, _ in job["progress"] if f is not None]
     if points:
         coords = " ".join(
@@ -422,14 +440,14 @@ def _lane(job: Mapping[str, Any], dom_id: str, row: int, scale: float) -> str:
         )
         last = job["progress"][-1]
         parts.append(
-            f'<polyline class="prog" points="{coords}"><title>progress: {_e(last[2])} '
+            f'<polyline class="prog" points="{coords}"><title>progress: {_t(last[2])} '
             f"(last of {len(job['progress'])} updates)</title></polyline>"
         )
     for t, level, message in job["logs"]:
         level_class = level if level in ("info", "warning", "error", "success") else "info"
         parts.append(
             f'<circle class="log {level_class}" cx="{_n(x0 + float(t) * scale)}" '
-            f'cy="{y + 4}" r="3.5"><title>{_e(level)}: {_e(message)}</title></circle>'
+            f'cy="{y + 4}" r="3.5"><title>{_t(level)}: {_t(message)}</title></circle>'
         )
     xe = x0 + end * scale
     outcome = job["outcome"]
@@ -438,7 +456,7 @@ def _lane(job: Mapping[str, Any], dom_id: str, row: int, scale: float) -> str:
     elif outcome == "failed":
         parts.append(
             f'<path class="end error" d="M{_n(xe - 4)} {_n(mid - 4)}l8 8m0-8l-8 8">'
-            f"<title>error: {_e(job['error'])}</title></path>"
+            f"<title>error: {_t(job['error'])}</title></path>"
         )
     elif outcome == "cancelled":
         parts.append(
@@ -481,14 +499,15 @@ def _job_details(job: Mapping[str, Any], dom_id: str, number: int) -> str:
         rows.append(("error", job["error"]))
     rows.append(("statuses", " ".join(f"{code}@{_fmt(t)}" for t, code in job["statuses"])))
     if job["n_outputs"]:
-        shown = [text for _, text in job["outputs"] if text is not None]
-        more = job["n_outputs"] - len(shown)
-        rows.append(("outputs", "\n".join(shown) + (f"\n… {more} more" if more > 0 else "")))
+        # The first ones are the ticks' hover texts; here, how many and the last.
+        texts = [text for _, text in job["outputs"] if text is not None]
+        last = f", the last: {texts[-1]}" if texts and job.get("result") is None else ""
+        rows.append(("outputs", f"{job['n_outputs']} streamed{last}"))
     if job["progress"]:
         rows.append(("progress", job["progress"][-1][2] + f" ({len(job['progress'])} updates)"))
     for t, level, message in job["logs"]:
         rows.append((f"{level} @{_fmt(t)}", message))
-    body = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in rows)
+    body = "".join(f"<dt>{_t(k)}</dt><dd>{_t(v)}</dd>" for k, v in rows)
     return (
         f'<details class="job" id="{dom_id}"><summary>job {number}: {_e(job["endpoint"])} '
         f"{_e(_end_words(job))}, queued {_e(_fmt(job['queue_wait']))}</summary>"
@@ -540,13 +559,13 @@ def _histogram(durations: Sequence[float]) -> str:
             continue
         h = max(1.0, 22 * count / top)
         bars.append(
-            f'<rect x="{i * 10}" y="{_n(24 - h)}" width="9" height="{_n(h)}">'
+            f'<rect x="{i * 7}" y="{_n(24 - h)}" width="6" height="{_n(h)}">'
             f"<title>{count} job(s) {_fmt(low + i * width)}–{_fmt(low + (i + 1) * width)}"
             "</title></rect>"
         )
     return (
-        f'<svg class="hist" width="{HISTOGRAM_BINS * 10}" height="24" '
-        f'viewBox="0 0 {HISTOGRAM_BINS * 10} 24">{"".join(bars)}</svg>'
+        f'<svg class="hist" width="{HISTOGRAM_BINS * 7}" height="24" '
+        f'viewBox="0 0 {HISTOGRAM_BINS * 7} 24">{"".join(bars)}</svg>'
     )
 
 
@@ -554,7 +573,7 @@ def _endpoint_table(rows: Sequence[Mapping[str, Any]]) -> str:
     head = (
         "<tr><th>app</th><th>endpoint</th><th>jobs</th><th>failed</th><th>cancelled</th>"
         "<th>p50</th><th>p95</th><th>max</th><th>queue p50</th><th>queue p95</th>"
-        "<th>queue max</th><th>durations</th></tr>"
+        "<th>queue max</th><th>durations (min to max)</th></tr>"
     )
     body = []
     for row in rows:
