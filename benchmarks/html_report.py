@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pytest_gradio import htmlreport  # noqa: E402
-from pytest_gradio.recording import Timeline  # noqa: E402
+from pytest_gradio.timeline import Timeline  # noqa: E402
 
 
 def _job(kind: str, rng: random.Random, number: int) -> SimpleNamespace:
