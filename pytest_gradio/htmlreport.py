@@ -573,7 +573,8 @@ def _endpoint_table(rows: Sequence[Mapping[str, Any]]) -> str:
     head = (
         "<tr><th>app</th><th>endpoint</th><th>jobs</th><th>failed</th><th>cancelled</th>"
         "<th>p50</th><th>p95</th><th>max</th><th>queue p50</th><th>queue p95</th>"
-        "<th>queue max</th><th>durations (min to max)</th></tr>"
+        "<th>queue max</th>"
+        "<th title='histogram of the durations, shortest to longest'>durations</th></tr>"
     )
     body = []
     for row in rows:
