@@ -317,7 +317,8 @@ CSS = """
 .gr table{border-collapse:collapse;font-size:12px}.gr th,.gr td{padding:2px 6px;text-align:right;
 border-bottom:1px solid #e5e7eb;white-space:nowrap}
 .gr th:nth-child(-n+2),.gr td:nth-child(-n+2){text-align:left}
-.gr .test{border:1px solid #d0d7de;border-radius:6px;margin:6px 0;padding:0 8px}
+.gr .test{border:1px solid #d0d7de;border-radius:6px;margin:6px 0;padding:0 8px;
+content-visibility:auto;contain-intrinsic-size:auto 40px}
 .gr .test>summary{cursor:pointer;padding:6px 0}
 .gr .test.failed,.gr .test.error{border-color:#cf222e}
 .gr .badge{display:inline-block;min-width:52px;text-align:center;border-radius:10px;
