@@ -396,10 +396,10 @@ def _end_words(job: Mapping[str, Any]) -> str:
     return f"still running at {_fmt(job['end'])}"
 
 
-def _lane(job: Mapping[str, Any], dom_id: str, row: int, scale: float) -> str:
+def _lane(job: Mapping[str, Any], dom_id: str, row: int, scale: float, origin: float) -> str:
     y = _AXIS + row * _LANE
     mid = y + _LANE / 2
-    x0 = _LABEL_WIDTH + float(job["start"]) * scale
+    x0 = _LABEL_WIDTH + (float(job["start"]) - origin) * scale
     end = float(job["duration"] if job.get("duration") is not None else job.get("end") or 0)
     wait = job.get("queue_wait")
     wait = min(float(wait), end) if wait is not None else end
@@ -517,12 +517,16 @@ def _job_details(job: Mapping[str, Any], dom_id: str, number: int) -> str:
 
 
 def lanes_svg(test: Mapping[str, Any], prefix: str = "j") -> str:
-    """The test's jobs as swimlanes on one time axis (0 = the test started), then each
-    job's details (arguments, result, error, outputs, logs), opened by clicking a lane."""
+    """The test's jobs as swimlanes on one time axis, then each job's details
+    (arguments, result, error, outputs, logs), opened by clicking a lane.
+
+    0 on the axis is the first job's submit, not the test's start: a test that first
+    starts an app would otherwise squeeze its jobs into the last pixels."""
     jobs = list(test["jobs"])
     if not jobs:
         return '<p class="none">no jobs</p>'
-    span = max(max(_job_end(j) for j in jobs), 1e-3)
+    origin = min(float(j["start"]) for j in jobs)
+    span = max(max(_job_end(j) for j in jobs) - origin, 1e-3)
     scale = _PLOT_WIDTH / span
     height = _AXIS + len(jobs) * _LANE + 2
     width = _LABEL_WIDTH + _PLOT_WIDTH + 16
@@ -532,7 +536,7 @@ def lanes_svg(test: Mapping[str, Any], prefix: str = "j") -> str:
         _axis(span, scale, height),
     ]
     for row, job in enumerate(jobs):
-        parts.append(_lane(job, f"{prefix}-{row + 1}", row, scale))
+        parts.append(_lane(job, f"{prefix}-{row + 1}", row, scale, origin))
     parts.append("</svg>")
     parts.extend(_job_details(job, f"{prefix}-{n}", n) for n, job in enumerate(jobs, start=1))
     return "".join(parts)

@@ -346,3 +346,47 @@ def test_render_without_jobs() -> None:
     assert "no jobs ran" in page
     assert "no test ran a job" in page
     assert "http" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
+
+
+OUTCOMES = """
+import pytest
+
+pytestmark = pytest.mark.gradio_app("app.py")
+
+
+@pytest.fixture
+def broken_teardown():
+    yield
+    raise RuntimeError("teardown broke")
+
+
+@pytest.mark.xfail(reason="on purpose")
+def test_expected_failure(gradio_client):
+    assert gradio_client.predict(1, 1, api_name="/add") == 3
+
+
+def test_skipped_after_a_job(gradio_client):
+    gradio_client.predict(1, 1, api_name="/add")
+    pytest.skip("not today")
+
+
+def test_teardown_error(gradio_client, broken_teardown):
+    gradio_client.predict(1, 1, api_name="/add")
+"""
+
+
+def test_report_names_each_outcome(pytester: pytest.Pytester) -> None:
+    """xfail, skip and a teardown error have pytest's words; the error counts as failing."""
+    (pytester.path / "app.py").write_text((APPS / "basic.py").read_text())
+    pytester.makepyfile(test_outcomes=OUTCOMES)
+    result = pytester.runpytest("-p", "no:randomly", "--gradio-report=report.html")
+    result.assert_outcomes(passed=1, skipped=1, xfailed=1, errors=1)
+    text = (pytester.path / "report.html").read_text(encoding="utf-8")
+    badges = re.findall(r'<span class="badge (\w+)">\w+</span>([^<]+)<', text)
+    # Failing first; the others by time in jobs, which varies from run to run.
+    assert badges[0] == ("error", "test_outcomes.py::test_teardown_error")
+    assert sorted(badges[1:]) == [
+        ("skipped", "test_outcomes.py::test_skipped_after_a_job"),
+        ("xfailed", "test_outcomes.py::test_expected_failure"),
+    ]
+    assert "RuntimeError: teardown broke" in text
