@@ -108,7 +108,8 @@ class GradioRun(registry.Listener):
         self._clients: list[weakref.ref[Any]] = []
         # The HTML report (--gradio-report): None when not asked for, and then no
         # test's jobs are turned into report records.
-        self.report_path = report_path(config)
+        self.report_path, self.report_source = report_path(config)
+        self.report_error: str | None = None
         self.report_tests: list[dict[str, Any]] = []
         self._started = time.perf_counter()
         self._tokens: set[str] = set()
@@ -297,7 +298,10 @@ class GradioRun(registry.Listener):
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.report_path is not None and not is_worker(self.config):
-            terminalreporter.write_sep("-", f"gradio report: {self.report_path}")
+            if self.report_error is not None:
+                terminalreporter.write_line(self.report_error, red=True)
+            else:
+                terminalreporter.write_sep("-", f"gradio report: {self.report_path}")
         if is_worker(self.config) or not self._wants_summary():
             return
         from . import reporting
@@ -383,25 +387,40 @@ class GradioRun(registry.Listener):
         from . import htmlreport
 
         assert self.report_path is not None
-        htmlreport.write(
-            self.report_path,
-            self.report_tests,
-            wall=time.perf_counter() - self._started,
-            workers=self.workers,
-        )
+        try:
+            htmlreport.write(
+                self.report_path,
+                self.report_tests,
+                wall=time.perf_counter() - self._started,
+                workers=self.workers,
+            )
+        except OSError as exc:
+            # The tests ran: say why the report is missing rather than end in a traceback.
+            self.report_error = (
+                f"could not write the gradio report to {self.report_path} "
+                f"(from {self.report_source}): {exc}. Give a file path in a writable directory."
+            )
 
 
-def report_path(config: pytest.Config) -> Path | None:
+def report_path(config: pytest.Config) -> tuple[Path | None, str]:
     """Where --gradio-report (relative to the invocation directory) or ini gradio_report
-    (relative to the ini file) says the HTML report goes; None if neither does."""
+    (relative to the ini file) says the HTML report goes, and which of them said it;
+    None if neither does."""
     cli = config.getoption("gradio_report", None)
-    if cli:
-        return Path(config.invocation_params.dir) / str(cli)
     ini = config.getini("gradio_report")
-    if ini:
+    if cli:
+        path, source = Path(config.invocation_params.dir) / str(cli), "--gradio-report"
+    elif ini:
         base = Path(config.inipath).parent if config.inipath else Path(config.rootpath)
-        return base / str(ini)
-    return None
+        path, source = base / str(ini), "ini gradio_report"
+    else:
+        return None, ""
+    if path.is_dir():
+        raise pytest.UsageError(
+            f"Invalid report path {str(path)!r} from {source}: it is a directory; "
+            "give a file path such as report.html."
+        )
+    return path, source
 
 
 def _mark(app: Any) -> int | None:

@@ -390,3 +390,25 @@ def test_report_names_each_outcome(pytester: pytest.Pytester) -> None:
         ("xfailed", "test_outcomes.py::test_expected_failure"),
     ]
     assert "RuntimeError: teardown broke" in text
+
+
+def test_report_path_errors_name_the_path_and_its_source(pytester: pytest.Pytester) -> None:
+    """A directory is refused up front; a path that cannot be written is named at the
+    end, after the tests ran."""
+    pytester.makepyfile(test_plain="def test_plain():\n    pass\n")
+    (pytester.path / "out").mkdir()
+    result = pytester.runpytest("--gradio-report=out")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["*Invalid report path '*out' from --gradio-report: it is a directory; give a file*"]
+    )
+
+    (pytester.path / "blocker").write_text("a file where a directory should be")
+    result = pytester.runpytest("--gradio-report=blocker/report.html")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "could not write the gradio report to *blocker*report.html (from "
+            "--gradio-report): *. Give a file path in a writable directory."
+        ]
+    )
