@@ -51,6 +51,10 @@ HELP_SUMMARY = (
     "duration, max queue wait (also shown with -v)."
 )
 HELP_SUMMARY_JSON = "write the run summary as JSON to this path (merged over xdist workers)."
+HELP_REPORT = (
+    "write a self-contained HTML report to this path: every job of the run as a swimlane, "
+    "figures per endpoint, failing tests first (merged over xdist workers)."
+)
 
 MARKER_OPTIONS = (
     "mode",
@@ -96,6 +100,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="PATH",
         help=HELP_SUMMARY_JSON,
     )
+    group.addoption(
+        "--gradio-report", dest="gradio_report", default=None, metavar="PATH", help=HELP_REPORT
+    )
+    parser.addini("gradio_report", HELP_REPORT, default=None)
     parser.addini("gradio_app", HELP_APP, default=None)
     parser.addini("gradio_mode", HELP_MODE, default=None)
     parser.addini("gradio_startup_timeout", HELP_STARTUP_TIMEOUT, default=None)
@@ -119,6 +127,11 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
     ci.configure(config)
+    # pytest-html's extras: only when it is loaded and writes a report (--html).
+    if config.pluginmanager.hasplugin("html") and config.getoption("htmlpath", None):
+        from . import html_plugin
+
+        config.pluginmanager.register(html_plugin.HtmlExtras(ci.get_run(config)), "gradio-html")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
