@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import inspect
+import time
 import weakref
 from collections.abc import Generator
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
 RUN_KEY = pytest.StashKey["GradioRun"]()
 # Where a worker leaves its job records for the controller (xdist's workeroutput).
 WORKER_OUTPUT_KEY = "pytest_gradio_jobs"
+# And the tests with their jobs for the HTML report (--gradio-report), when asked for.
+REPORT_OUTPUT_KEY = "pytest_gradio_report"
 # How long teardown waits for the jobs it cancelled to stop. Never past the test's
 # pytest-timeout deadline: the cancel requests go on in the background.
 CANCEL_WAIT = 1.0
@@ -72,6 +75,8 @@ class _Job:
     job: Any
     label: str
     app: weakref.ref[Any] | None
+    # time.perf_counter() when it was submitted: where its lane starts in the report.
+    started: float = 0.0
 
 
 @dataclass
@@ -82,6 +87,10 @@ class _TestState:
     apps: dict[int, Any] = field(default_factory=dict)
     marks: dict[int, int | None] = field(default_factory=dict)
     reported: bool = False
+    started: float = field(default_factory=time.perf_counter)
+    # For the HTML report: pytest's word for how the test went, and why it failed.
+    outcome: str = "passed"
+    message: str | None = None
 
 
 class GradioRun(registry.Listener):
@@ -102,16 +111,23 @@ class GradioRun(registry.Listener):
         # In creation order: clones are closed before the template whose connection
         # pool they share (closing the pool first would strand their stream readers).
         self._clients: list[weakref.ref[Any]] = []
+        # The HTML report (--gradio-report): None when not asked for, and then no
+        # test's jobs are turned into report records.
+        self.report_path, self.report_source = report_path(config)
+        self.report_error: str | None = None
+        self.report_tests: list[dict[str, Any]] = []
+        self._started = time.perf_counter()
+        self._tokens: set[str] = set()
         # Apps that failed to start: (spec key, options key) -> (nodeid, error). A later
         # test that needs one fails at once, pointing at the first failure, rather than
         # starting a broken app again (subprocess mode: seconds each).
         self.failed_starts: dict[tuple[Any, ...], tuple[str, str]] = {}
         # Tokens seen in options: scrubbed from every report (tracebacks with -l, JUnit).
-        self.secrets: set[str] = set()
+        self._scrub_tokens: set[str] = set()
 
     def add_secret(self, token: object) -> None:
         if isinstance(token, str) and token:
-            self.secrets.add(str.__str__(token))
+            self._scrub_tokens.add(str.__str__(token))
 
     # -- what the library and fixtures report ---------------------------------------------
 
@@ -122,7 +138,10 @@ class GradioRun(registry.Listener):
     def job_submitted(self, client: GradioClient, job: RecordedJob) -> None:
         src = str(getattr(client, "src", "unknown app"))
         label, app = self._apps.get(src, (src, None))
-        entry = _Job(job, label, app)
+        entry = _Job(job, label, app, time.perf_counter())
+        token = getattr(client, "token", None)
+        if self.report_path is not None and isinstance(token, str):
+            self._tokens.add(token)
         owner = self._owners[-1] if self._owners else None
         state = self._tests.get(owner) if owner is not None else None
         (state.jobs if state is not None else self._session_jobs).append(entry)
@@ -156,6 +175,8 @@ class GradioRun(registry.Listener):
             self._owners.pop()
             self._tests.pop(item.nodeid, None)
             self._record(state.jobs)
+            if self.report_path is not None:
+                self._report_test(item.nodeid, state)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_fixture_setup(
@@ -182,8 +203,11 @@ class GradioRun(registry.Listener):
                 report.longrepr = short
             shown = str(call.excinfo.value) if call.excinfo is not None else ""
             self._add_section(item, report, shown)
-        if self.secrets:
-            scrub_report(report, self.secrets)
+        if self.report_path is not None:
+            self._note_outcome(item, report)
+        tokens = self._scrub_tokens | self._tokens
+        if tokens:
+            scrub_report(report, tokens)
         return report
 
     @pytest.hookimpl(wrapper=True)
@@ -277,10 +301,16 @@ class GradioRun(registry.Listener):
         # trylast: after the session fixtures' teardown, so their jobs have ended.
         self.close_clients()
         self._record(self._session_jobs)
+        if self.report_path is not None:
+            self._report_session_jobs()
         self._session_jobs = []
         if is_worker(self.config):
             self.config.workeroutput[WORKER_OUTPUT_KEY] = self.records  # type: ignore[attr-defined]
+            if self.report_path is not None:
+                self.config.workeroutput[REPORT_OUTPUT_KEY] = self.report_tests  # type: ignore[attr-defined]
             return
+        if self.report_path is not None:
+            self._write_report()
         path = self.config.getoption("gradio_summary_json")
         if path:
             from . import reporting
@@ -289,6 +319,11 @@ class GradioRun(registry.Listener):
             reporting.write_summary_json(target, reporting.summarize(self.records), self.workers)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if self.report_path is not None and not is_worker(self.config):
+            if self.report_error is not None:
+                terminalreporter.write_line(self.report_error, red=True)
+            else:
+                terminalreporter.write_sep("-", f"gradio report: {self.report_path}")
         if is_worker(self.config) or not self._wants_summary():
             return
         from . import reporting
@@ -307,6 +342,107 @@ class GradioRun(registry.Listener):
             or config.getini("gradio_summary")
             or config.getoption("verbose") > 0
         )
+
+    # -- the HTML report (--gradio-report) -------------------------------------------------
+
+    def jobs_of(self, nodeid: str, state: _TestState | None = None) -> list[tuple[str, float, Any]]:
+        """The running test's jobs: (app label, seconds from the test's start to the
+        submit, job). Empty once the test is over."""
+        state = state or self._tests.get(nodeid)
+        if state is None:
+            return []
+        return [(e.label, max(0.0, e.started - state.started), e.job) for e in state.jobs]
+
+    def secrets(self) -> list[str]:
+        """What the report redacts: the tokens clients used, and env secrets."""
+        from . import htmlreport
+
+        return htmlreport.known_secrets([*self._tokens, self.config.getoption("gradio_token")])
+
+    def _note_outcome(self, item: pytest.Item, report: pytest.TestReport) -> None:
+        state = self._tests.get(item.nodeid)
+        if state is None:
+            return
+        if report.failed:
+            state.outcome = "failed" if report.when == "call" else "error"
+            crash = getattr(report.longrepr, "reprcrash", None)
+            message = getattr(crash, "message", None) or str(report.longrepr or "")
+            first = next(iter(message.strip().splitlines()), "")
+            state.message = state.message or first[:500] or None
+        elif state.outcome == "passed" and report.skipped:
+            state.outcome = "xfailed" if hasattr(report, "wasxfail") else "skipped"
+        elif state.outcome == "passed" and report.when == "call" and hasattr(report, "wasxfail"):
+            state.outcome = "xpassed"
+
+    def _report_test(self, nodeid: str, state: _TestState) -> None:
+        if not state.jobs:
+            return
+        from . import htmlreport
+
+        secrets = self.secrets()
+        jobs = [
+            htmlreport.record_job(label, job, start=start, secrets=secrets)
+            for label, start, job in self.jobs_of(nodeid, state)
+        ]
+        duration = time.perf_counter() - state.started
+        self.report_tests.append(
+            htmlreport.record_test(
+                nodeid, state.outcome, duration, jobs, message=state.message, secrets=secrets
+            )
+        )
+
+    def _report_session_jobs(self) -> None:
+        if not self._session_jobs:
+            return
+        from . import htmlreport
+
+        secrets = self.secrets()
+        jobs = [
+            htmlreport.record_job(e.label, e.job, start=e.started - self._started, secrets=secrets)
+            for e in self._session_jobs
+        ]
+        self.report_tests.append(
+            htmlreport.record_test(htmlreport.SESSION_NODEID, "passed", None, jobs)
+        )
+
+    def _write_report(self) -> None:
+        from . import htmlreport
+
+        assert self.report_path is not None
+        try:
+            htmlreport.write(
+                self.report_path,
+                self.report_tests,
+                wall=time.perf_counter() - self._started,
+                workers=self.workers,
+            )
+        except OSError as exc:
+            # The tests ran: say why the report is missing rather than end in a traceback.
+            self.report_error = (
+                f"could not write the gradio report to {self.report_path} "
+                f"(from {self.report_source}): {exc}. Give a file path in a writable directory."
+            )
+
+
+def report_path(config: pytest.Config) -> tuple[Path | None, str]:
+    """Where --gradio-report (relative to the invocation directory) or ini gradio_report
+    (relative to the ini file) says the HTML report goes, and which of them said it;
+    None if neither does."""
+    cli = config.getoption("gradio_report", None)
+    ini = config.getini("gradio_report")
+    if cli:
+        path, source = Path(config.invocation_params.dir) / str(cli), "--gradio-report"
+    elif ini:
+        base = Path(config.inipath).parent if config.inipath else Path(config.rootpath)
+        path, source = base / str(ini), "ini gradio_report"
+    else:
+        return None, ""
+    if path.is_dir():
+        raise pytest.UsageError(
+            f"Invalid report path {str(path)!r} from {source}: it is a directory; "
+            "give a file path such as report.html."
+        )
+    return path, source
 
 
 # --- short errors, and no secrets in reports --------------------------------------------
@@ -432,3 +568,4 @@ class XdistHooks:
         if records is not None:
             self.run.records.extend(records)
             self.run.workers += 1
+        self.run.report_tests.extend(output.get(REPORT_OUTPUT_KEY) or [])

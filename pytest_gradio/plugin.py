@@ -52,6 +52,10 @@ HELP_SUMMARY = (
     "duration, max queue wait (also shown with -v)."
 )
 HELP_SUMMARY_JSON = "write the run summary as JSON to this path (merged over xdist workers)."
+HELP_REPORT = (
+    "write a self-contained HTML report to this path: every job of the run as a swimlane, "
+    "figures per endpoint, failing tests first (merged over xdist workers)."
+)
 
 MARKER_OPTIONS = (
     "mode",
@@ -97,6 +101,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="PATH",
         help=HELP_SUMMARY_JSON,
     )
+    group.addoption(
+        "--gradio-report", dest="gradio_report", default=None, metavar="PATH", help=HELP_REPORT
+    )
+    parser.addini("gradio_report", HELP_REPORT, default=None)
     parser.addini("gradio_app", HELP_APP, default=None)
     parser.addini("gradio_mode", HELP_MODE, default=None)
     parser.addini("gradio_startup_timeout", HELP_STARTUP_TIMEOUT, default=None)
@@ -124,6 +132,11 @@ def pytest_configure(config: pytest.Config) -> None:
     run.add_secret(os.environ.get(ENV_TOKEN))
     if not config.getoption("help", False):
         validate_configuration(config)
+    # pytest-html's extras: only when it is loaded and writes a report (--html).
+    if config.pluginmanager.hasplugin("html") and config.getoption("htmlpath", None):
+        from . import html_plugin
+
+        config.pluginmanager.register(html_plugin.HtmlExtras(run), "gradio-html")
 
 
 def validate_configuration(config: pytest.Config) -> None:
