@@ -125,6 +125,12 @@ class GradioRun(registry.Listener):
         # Tokens seen in options: scrubbed from every report (tracebacks with -l, JUnit).
         self._scrub_tokens: set[str] = set()
 
+    def scrub(self, report: pytest.TestReport | pytest.CollectReport) -> None:
+        """Replace every token the run knows in what `report` shows."""
+        tokens = self._scrub_tokens | self._tokens
+        if tokens:
+            scrub_report(report, tokens)
+
     def add_secret(self, token: object) -> None:
         if isinstance(token, str) and token:
             self._scrub_tokens.add(str.__str__(token))
@@ -205,9 +211,7 @@ class GradioRun(registry.Listener):
             self._add_section(item, report, shown)
         if self.report_path is not None:
             self._note_outcome(item, report)
-        tokens = self._scrub_tokens | self._tokens
-        if tokens:
-            scrub_report(report, tokens)
+        self.scrub(report)
         return report
 
     @pytest.hookimpl(wrapper=True)

@@ -144,7 +144,9 @@ def validate_configuration(config: pytest.Config) -> None:
     a usage error of the whole run, not the same error in every test."""
     resolve_options(config, {}, "the command line")
     configured = _configured_spec(config)
-    if configured is not None:
+    # Not the environment's: PYTEST_GRADIO_APP may be left set from another project, and
+    # must not fail runs that never ask for an app (a test that does gets the error).
+    if configured is not None and configured[1] != f"environment {ENV_APP}":
         value, source, base_dir = configured
         try:
             parse_spec(value, source=source, base_dir=base_dir)
@@ -481,6 +483,9 @@ def pytest_make_collect_report(
     collector: pytest.Collector,
 ) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
     report = yield
+    run = collector.config.stash.get(ci.RUN_KEY, None)
+    if run is not None:
+        run.scrub(report)
     if not isinstance(collector, pytest.Module) or "gradio" not in sys.modules:
         return report
     namespaces: list[Mapping[str, Any]] = []

@@ -356,3 +356,15 @@ def test_endpoint_not_found_lists_the_api_and_suggests(pytester: pytest.Pytester
     assert "/reply" in listed.group(1)
     assert "_append_message_to_history" not in listed.group(1)
     assert "lambda" not in listed.group(1)
+
+
+def test_environment_spec_is_not_checked_at_start_up(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PYTEST_GRADIO_APP left set from another project does not fail a run that asks
+    for no app; a test that asks gets the error."""
+    monkeypatch.setenv("PYTEST_GRADIO_APP", "missing.py")
+    pytester.makepyfile("def test_plain():\n    pass\n\ndef test_app(gradio_app):\n    pass\n")
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*'missing.py' from environment PYTEST_GRADIO_APP does not*"])
