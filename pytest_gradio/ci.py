@@ -9,6 +9,8 @@ hooks nobody declared. Nothing here imports gradio.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import inspect
 import time
 import weakref
 from collections.abc import Generator
@@ -16,10 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pluggy
 import pytest
 
 from . import deadlines
 from .client import registry
+from .errors import GradioTestError
+from .tokens import redact
 
 if TYPE_CHECKING:
     from .client.recording import GradioClient, RecordedJob
@@ -113,6 +118,22 @@ class GradioRun(registry.Listener):
         self.report_tests: list[dict[str, Any]] = []
         self._started = time.perf_counter()
         self._tokens: set[str] = set()
+        # Apps that failed to start: (spec key, options key) -> (nodeid, error). A later
+        # test that needs one fails at once, pointing at the first failure, rather than
+        # starting a broken app again (subprocess mode: seconds each).
+        self.failed_starts: dict[tuple[Any, ...], tuple[str, str]] = {}
+        # Tokens seen in options: scrubbed from every report (tracebacks with -l, JUnit).
+        self._scrub_tokens: set[str] = set()
+
+    def scrub(self, report: pytest.TestReport | pytest.CollectReport) -> None:
+        """Replace every token the run knows in what `report` shows."""
+        tokens = self._scrub_tokens | self._tokens
+        if tokens:
+            scrub_report(report, tokens)
+
+    def add_secret(self, token: object) -> None:
+        if isinstance(token, str) and token:
+            self._scrub_tokens.add(str.__str__(token))
 
     # -- what the library and fixtures report ---------------------------------------------
 
@@ -183,9 +204,14 @@ class GradioRun(registry.Listener):
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         report = yield
         if report.failed:
-            self._add_section(item, report)
+            short = short_error_repr(item, call.excinfo)
+            if short is not None:
+                report.longrepr = short
+            shown = str(call.excinfo.value) if call.excinfo is not None else ""
+            self._add_section(item, report, shown)
         if self.report_path is not None:
             self._note_outcome(item, report)
+        self.scrub(report)
         return report
 
     @pytest.hookimpl(wrapper=True)
@@ -200,7 +226,7 @@ class GradioRun(registry.Listener):
             registry.cancel_jobs([entry.job for entry in state.jobs], CANCEL_WAIT)
         return (yield)
 
-    def _add_section(self, item: pytest.Item, report: pytest.TestReport) -> None:
+    def _add_section(self, item: pytest.Item, report: pytest.TestReport, shown: str = "") -> None:
         state = self._tests.get(item.nodeid)
         if state is None or state.reported:
             return
@@ -224,7 +250,7 @@ class GradioRun(registry.Listener):
             name = label.removesuffix(" [subprocess]")
             heading = f"server log of {name} ({app.mode}, {app.url}) during this test:"
             logs.append((heading, log_since(app, state.marks.get(key, 0))))
-        text = reporting.failure_section([entry.job for entry in state.jobs], logs)
+        text = reporting.failure_section([entry.job for entry in state.jobs], logs, shown)
         if text is None:
             return
         # Why in the failure's longrepr and not a report section: there it shows in
@@ -421,6 +447,97 @@ def report_path(config: pytest.Config) -> tuple[Path | None, str]:
             "give a file path such as report.html."
         )
     return path, source
+
+
+# --- short errors, and no secrets in reports --------------------------------------------
+
+# Frames from these packages never help a user fix their test: the plugin's own, and
+# pytest's and pluggy's machinery that runs fixtures and hooks.
+_PLUGIN_DIR = str(Path(__file__).resolve().parent)
+_INTERNAL_DIRS = tuple(
+    str(Path(path).resolve().parent)
+    for path in (__file__, inspect.getfile(pytest.Item), pluggy.__file__)
+)
+
+
+def _is_internal(entry: Any) -> bool:
+    return str(entry.path).startswith(_INTERNAL_DIRS)
+
+
+def short_error_repr(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException] | None) -> Any:
+    """The failure without the plugin's frames: its message, and the user's own frames.
+
+    A GradioTestError (a bad spec, an app that did not start, ...) whose traceback
+    holds no user frame is its message alone: the message says what to fix. Any other
+    error that passed through the plugin (a job's AppError raised by `predict()`, a
+    helper's AssertionError) keeps pytest's report of the user's frames. None when the
+    plugin has no frame in the traceback (pytest's report stands) and with --full-trace.
+    """
+    if excinfo is None:
+        return None
+    config = item.config
+    tbstyle = config.getoption("tbstyle", "auto")
+    if config.getoption("fulltrace", False) or tbstyle in ("native", "no", "line"):
+        return None
+    ours = isinstance(excinfo.value, GradioTestError) and not isinstance(
+        excinfo.value, AssertionError
+    )
+    if not ours and not any(str(e.path).startswith(_PLUGIN_DIR) for e in excinfo.traceback):
+        return None
+    if not _user_frames(excinfo, tbstyle):
+        if not ours:
+            return None
+        # chain=False: the message already quotes what matters of the cause.
+        return excinfo.getrepr(style="value", chain=False)
+    return excinfo.getrepr(
+        style="short" if tbstyle == "short" else "long",
+        tbfilter=lambda info: _user_frames(info, tbstyle),
+        showlocals=bool(config.getoption("showlocals", False)),
+        funcargs=True,
+        truncate_locals=config.get_verbosity() <= 1,
+        chain=not ours,
+    )
+
+
+def _user_frames(excinfo: pytest.ExceptionInfo[BaseException], tbstyle: str) -> Any:
+    user = excinfo.traceback.filter(lambda entry: not _is_internal(entry)).filter(excinfo)
+    if tbstyle == "auto" and len(user) > 2:
+        # As pytest does for a test's own frames: the middle ones on one line each.
+        user = type(user)(
+            [user[0], *(entry.with_repr_style("short") for entry in user[1:-1]), user[-1]]
+        )
+    return user
+
+
+def _scrub(value: Any, secrets: set[str], seen: set[int]) -> Any:
+    if isinstance(value, str):
+        for secret in secrets:
+            value = redact(value, secret)
+        return value
+    if id(value) in seen:
+        return value
+    seen.add(id(value))
+    if isinstance(value, list):
+        value[:] = [_scrub(item, secrets, seen) for item in value]
+    elif isinstance(value, tuple):
+        items = [_scrub(item, secrets, seen) for item in value]
+        return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
+    elif isinstance(value, dict):
+        for key in list(value):
+            value[key] = _scrub(value[key], secrets, seen)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            object.__setattr__(value, f.name, _scrub(getattr(value, f.name), secrets, seen))
+    return value
+
+
+def scrub_report(report: Any, secrets: set[str]) -> None:
+    """Replace every secret in what a report shows: the failure (source lines, locals
+    and arguments of every frame, as -l and --showlocals print them, the message) and
+    the captured output sections. Terminal and JUnit XML both read these."""
+    seen: set[int] = set()
+    report.longrepr = _scrub(report.longrepr, secrets, seen)
+    report.sections = _scrub(list(report.sections), secrets, seen)
 
 
 def _mark(app: Any) -> int | None:

@@ -182,6 +182,10 @@ def record_job(
     timeline = job.timeline
     events = timeline.events
     record = reporting.job_record(app, job)
+    if record["outcome"] == "app_error":
+        # The report draws every job that ended in an error alike (a red cross, the
+        # "failed" column); the terminal summary tells app errors apart.
+        record["outcome"] = "failed"
     statuses: list[list[Any]] = []
     outputs: list[list[Any]] = []
     progress: list[list[Any]] = []
