@@ -324,11 +324,11 @@ def _take_over(
             asgi.close()
             raise
         return asgi
-    if code.thread.is_alive() and host.launching.is_set() and not host.event.is_set():
-        # The deadline came while launch() was starting the server: that start is
-        # bounded by gradio itself (a few seconds); wait for its outcome.
-        if host.event.wait(_LAUNCH_GRACE):
-            return _take_over(spec, options, host, code, deadline, cut, timeout)
+    # The deadline came while launch() was starting the server: that start is bounded
+    # by gradio itself (a few seconds); wait for its outcome.
+    launch_under_way = host.launching.is_set() and not host.event.is_set()
+    if code.thread.is_alive() and launch_under_way and host.event.wait(_LAUNCH_GRACE):
+        return _take_over(spec, options, host, code, deadline, cut, timeout)
     if code.thread.is_alive():
         raise _stuck_error(spec, code, cut, timeout)
     if code.error is not None:
