@@ -228,7 +228,7 @@ def test_sibling_module_shadowed_by_the_tests_own_fails_loudly(pytester: pytest.
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(
         [
-            "*AppLoadError: gradio app script 'app_a/app.py' * imports its sibling module "
+            "*gradio app script 'app_a/app.py' * imports its sibling module "
             "'helpers' "
             "*already imported another module of that name from *helpers.py, and the script "
             "would silently get that one. Rename one of them, or run the app in its own "
