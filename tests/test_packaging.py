@@ -93,11 +93,15 @@ def test_metadata_is_complete(dist: Path) -> None:
     assert any(c.startswith("Development Status ::") for c in classifiers)
     assert any(c.startswith("Operating System ::") for c in classifiers)
     assert "xdist" in metadata.get_all("Provides-Extra")
-    # Users first: the long description opens with what the plugin is, not with the
-    # developers' commands.
+    # The README opens with the two commands of a checkout (the team's rule for it),
+    # says they are for a checkout, and sends users to Install and Quickstart, which
+    # come before everything else.
     description = metadata.get_payload()
     assert description.lstrip().startswith("# pytest-gradio")
-    assert description.index("pip install pytest-gradio") < description.index("pytest examples")
+    assert description.index("from a checkout") < description.index("pytest examples")
+    assert description.index("[Install](#install)") < description.index("## Install")
+    assert description.index("## Install") < description.index("## Quickstart")
+    assert description.index("## Quickstart") < description.index("## Examples")
 
 
 def test_wheel_installed_in_a_fresh_venv_runs_suites_from_the_sdist(
