@@ -51,6 +51,10 @@ HELP_SUMMARY = (
     "at the end of the run, a table per app and endpoint: jobs, failures, p50/p95/max "
     "duration, max queue wait (also shown with -v)."
 )
+HELP_PATH = (
+    "where Gradio is mounted in an ASGI app the plugin serves (e.g. /myapp/gradio), "
+    "when it cannot be found from the app's routes."
+)
 HELP_SUMMARY_JSON = "write the run summary as JSON to this path (merged over xdist workers)."
 HELP_REPORT = (
     "write a self-contained HTML report to this path: every job of the run as a swimlane, "
@@ -65,10 +69,11 @@ MARKER_OPTIONS = (
     "job_timeout",
     "token",
     "transport",
+    "path",
 )
 MARKER_HELP = (
     "gradio_app(spec=None, *, mode=None, launch_kwargs=None, client_kwargs=None, "
-    "startup_timeout=None, job_timeout=None, token=None, transport=None): the app this "
+    "startup_timeout=None, job_timeout=None, token=None, transport=None, path=None): the app this "
     "test talks to and how to start it; the closest marker (function, class, module) wins."
 )
 
@@ -89,6 +94,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--gradio-transport", dest="gradio_transport", default=None, help=HELP_TRANSPORT
     )
+    group.addoption("--gradio-path", dest="gradio_path", default=None, help=HELP_PATH)
     # No ini twin for the token on purpose: a token does not belong in a config file.
     group.addoption("--gradio-token", dest="gradio_token", default=None, help=HELP_TOKEN)
     group.addoption(
@@ -110,6 +116,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("gradio_startup_timeout", HELP_STARTUP_TIMEOUT, default=None)
     parser.addini("gradio_job_timeout", HELP_JOB_TIMEOUT, default=None)
     parser.addini("gradio_transport", HELP_TRANSPORT, default=None)
+    parser.addini("gradio_path", HELP_PATH, default=None)
     parser.addini("gradio_summary", HELP_SUMMARY, type="bool", default=False)
 
 
@@ -269,6 +276,11 @@ def resolve_options(config: pytest.Config, given: Mapping[str, Any], source: str
             f"Invalid gradio transport {transport!r} from {transport_source}: "
             f"use one of {', '.join(TRANSPORTS)}."
         )
+    path, path_source = pick("path", "gradio_path", "gradio_path")
+    if path is not None and not isinstance(path, str):
+        raise pytest.UsageError(
+            f"Invalid gradio path {path!r} from {path_source}: give a URL path like '/gradio'."
+        )
     token, _ = pick("token", "gradio_token", None)
     if token is None:
         token = os.environ.get(ENV_TOKEN) or None
@@ -288,6 +300,7 @@ def resolve_options(config: pytest.Config, given: Mapping[str, Any], source: str
         job_timeout=job,
         token=token,
         transport=transport,
+        path=path,
     )
 
 
