@@ -19,13 +19,11 @@ Importing this module does nothing; only `main()` does.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import dataclasses
 import faulthandler
 import json
 import os
-import pickle
 import runpy
 import signal
 import sys
@@ -40,6 +38,14 @@ from ..options import LOOPBACK, OWNED_LAUNCH_KWARGS
 from ..specs import is_blocks
 from .asgi import choose_mount, mount_url
 from .base import free_port, launch_error, port_taken, thread_failures
+from .handshake import (
+    ENV_CONFIG,
+    ERROR_MARKER,
+    EXIT_LOAD_ERROR,
+    READY_MARKER,
+    STACK_SIGNAL,
+    decode_config,
+)
 from .loading import (
     Host,
     Serving,
@@ -51,21 +57,7 @@ from .loading import (
     short_traceback,
 )
 
-ENV_CONFIG = "PYTEST_GRADIO_BOOTSTRAP"
-READY_MARKER = "__pytest_gradio_ready__"
-ERROR_MARKER = "__pytest_gradio_error__"
-EXIT_LOAD_ERROR = 3
-STACK_SIGNAL = "SIGUSR1"
 _PARENT_CHECK_INTERVAL = 0.5
-
-
-def encode_config(config: dict[str, Any]) -> str:
-    return base64.b64encode(pickle.dumps(config)).decode("ascii")
-
-
-def _decode_config(text: str) -> dict[str, Any]:
-    config: dict[str, Any] = pickle.loads(base64.b64decode(text))
-    return config
 
 
 def _emit(line: str) -> None:
@@ -266,7 +258,7 @@ class _ChildHost(Host):
 
 
 def main() -> int:
-    config = _decode_config(os.environ.pop(ENV_CONFIG))
+    config = decode_config(os.environ.pop(ENV_CONFIG))
     signal.signal(signal.SIGTERM, _on_sigterm)
     if hasattr(signal, STACK_SIGNAL):
         # The parent asks for this when it gives up waiting: where the app is stuck.

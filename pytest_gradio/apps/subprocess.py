@@ -26,7 +26,7 @@ from ..errors import AppSpecError, AppStartError
 from ..options import DEFAULT_STARTUP_TIMEOUT, AppOptions
 from ..specs import AppSpec
 from .base import GradioApp
-from .bootstrap import ENV_CONFIG, ERROR_MARKER, READY_MARKER, STACK_SIGNAL, encode_config
+from .handshake import ENV_CONFIG, ERROR_MARKER, READY_MARKER, STACK_SIGNAL, encode_config
 
 # How long the app may take to stop after SIGTERM before the group gets SIGKILL.
 TERMINATE_GRACE = 5.0
