@@ -182,7 +182,12 @@ class Timeline:
             index = self._n_outputs
             self._n_outputs += 1
             self._add(Event("output", status, at, output_index=index, data=data, **common))
-        elif name == "process_completed" or name == "unexpected_error":
+        elif name == "unexpected_error":
+            # The job fails with a JobStreamError quoting this message; its end is
+            # recorded from that error (record_client_failure), so that the timeline
+            # says what the exception says, on both transports.
+            return
+        elif name == "process_completed":
             if self._cancelled():
                 # After cancel() the server closes the event with an empty "success";
                 # the job was cancelled, and its timeline ends with CANCELLED.
