@@ -485,6 +485,10 @@ class GradioClient(Client):  # type: ignore[misc]
         """Why a stock job ended with `exc`, if a fault rather than the user's cancel."""
         with helper.lock:
             if helper.should_cancel:
+                # Cancelled by the user: stock raises KeyError or CancelledError (a
+                # race in gradio_client); ours, CancelledError on both transports.
+                if isinstance(exc, KeyError):
+                    raise concurrent.futures.CancelledError() from None
                 return None
         event_id = helper.event_id
         if isinstance(exc, KeyError):

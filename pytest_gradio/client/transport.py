@@ -210,6 +210,7 @@ class SessionStream:
         self._in_flight: set[str] = set()
         # Events whose final message arrived before their job registered.
         self._finished: set[str] = set()
+        self._failed: set[str] = set()
         self._reader: threading.Thread | None = None
         self._socket: socket.socket | None = None
         self._closed = False
@@ -242,6 +243,7 @@ class SessionStream:
             self._inboxes.pop(event_id, None)
             self._in_flight.discard(event_id)
             self._finished.discard(event_id)
+            # Kept in _failed (ids are unique): the server may still send for it.
 
     def cancel(self, event_id: str | None) -> None:
         """Wake the job waiting on `event_id` so that it can stop."""
@@ -262,6 +264,9 @@ class SessionStream:
             # No event id: a notice for the whole session (the server stopping),
             # which every job in flight gets.
             targets = list(self._in_flight) if event_id is None else [event_id]
+            # A job failed by a fault has ended: what the server still sends for it
+            # is not its.
+            targets = [t for t in targets if t not in self._failed]
             if msg.get("msg") in (ServerMessage.process_completed, ServerMessage.unexpected_error):
                 for target in targets:
                     self._in_flight.discard(target)
@@ -277,6 +282,7 @@ class SessionStream:
             for target in targets:
                 self._in_flight.discard(target)
                 self._finished.add(target)
+                self._failed.add(target)
                 self._inbox(target).put({"msg": FAULT, "event_id": target, "message": detail})
 
     def _read(self) -> None:
@@ -417,11 +423,19 @@ def stream_error(endpoint: Any, detail: str, helper: Any) -> JobStreamError:
     with helper.lock:
         outputs = len(helper.job.outputs)
     name = endpoint.api_name or f"fn_index={endpoint.fn_index}"
+    if "cannot read" in detail:
+        why = "The app's server, or something between it and the tests (a proxy?), sent it."
+    elif "unexpected_error" in detail:
+        why = "See the app's server log (gradio_app.logs())."
+    else:
+        why = (
+            "Gradio cancels a session's jobs when their stream drops, so the job cannot "
+            "be resumed: see the app's server log (gradio_app.logs()), and any proxy "
+            "between the app and the tests."
+        )
     return JobStreamError(
         f"{name}: {detail}, after {outputs} output(s) of the job; it ended without its "
-        "result. Gradio cancels a session's jobs when their stream drops, so the job "
-        "cannot be resumed: see the app's server log (gradio_app.logs()), and any proxy "
-        "between the app and the tests."
+        f"result. {why}"
     )
 
 
