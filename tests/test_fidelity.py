@@ -471,3 +471,26 @@ def test_many_clients_with_heartbeats(gradio_launch):
     finally:
         for client in clients:
             client.close()
+
+
+@pytest.mark.gradio_app("apps/fidelity_streaming.py")
+def test_streaming_event_recorded_alike(trio, tmp_path):
+    """Item 7: a `.stream()` event (webcam input) called through the API. Both
+    transports record its output as a generator's: ITERATING, in job.outputs(), the
+    timeline saying the same; the job ends at the event's time_limit. The plain
+    client cannot call it (KeyError 'process_streaming'): a documented difference."""
+    import numpy as np
+    from PIL import Image
+
+    path = tmp_path / "frame.png"
+    Image.fromarray(np.arange(48, dtype=np.uint8).reshape(4, 4, 3)).save(path)
+    jobs = {name: trio[name].submit(handle_file(str(path)), api_name="/flip") for name in NAMES}
+    seen = {name: observe(job) for name, job in jobs.items()}
+    assert seen["plain"]["error"] == ("KeyError", "'process_streaming'")
+    assert seen["fast"] == seen["stock"], seen
+    assert seen["fast"]["status"] == ("FINISHED", True)
+    assert len(seen["fast"]["outputs"]) == 1
+    for name in TRANSPORTS:
+        timeline = jobs[name].timeline
+        assert "ITERATING" in timeline.statuses()
+        assert normalize(timeline.outputs()) == seen[name]["outputs"]

@@ -45,6 +45,10 @@ from ..timeline import MESSAGE_STATUS
 FAST_PROTOCOLS = ("sse_v1", "sse_v2", "sse_v2.1", "sse_v3")
 _DIFF_PROTOCOLS = ("sse_v2", "sse_v2.1", "sse_v3")
 _CANCEL = {"msg": "__pytest_gradio_cancel__"}
+# How a `.stream()` event (webcam, microphone) is recorded, on both transports: each
+# `process_streaming` output as a generator's (`process_generating`: ITERATING, in
+# `job.outputs()`, diffs applied). The stock client raises KeyError on these.
+STREAMING_AS = "process_generating"
 MessageTap = Callable[[str, dict[str, Any], float], None]
 
 
@@ -524,6 +528,9 @@ def _consume(
                 )
             raise concurrent.futures.CancelledError()
         kind = msg.get("msg")
+        if kind == ServerMessage.process_streaming:
+            # A `.stream()` event's output: handled as a generator's (see STREAMING).
+            kind = ServerMessage.process_generating
         if kind == FAULT:
             raise stream_error(endpoint, str(msg["message"]), helper)
         if kind == ServerMessage.unexpected_error:
