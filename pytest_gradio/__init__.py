@@ -17,6 +17,7 @@ from .errors import (
     EndpointNotFoundError,
     GradioTestError,
     GradioTestWarning,
+    JobStreamError,
     JobTimeoutError,
     NotAGradioAppError,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "GradioSnapshotExtension",
     "GradioTestError",
     "GradioTestWarning",
+    "JobStreamError",
     "JobTimeoutError",
     "NotAGradioAppError",
     "ProgressStep",

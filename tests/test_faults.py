@@ -13,9 +13,8 @@ from collections.abc import Iterator
 import gradio as gr
 import pytest
 
-from pytest_gradio import GradioClient, JobTimeoutError
+from pytest_gradio import GradioClient, JobStreamError, JobTimeoutError
 from pytest_gradio.client.transport import REOPEN_LIMIT
-from pytest_gradio.errors import JobStreamError
 
 from .fault_proxy import FaultProxy
 
