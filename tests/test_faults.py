@@ -7,7 +7,9 @@ same error, `JobStreamError`, and the timeline ends with the same text."""
 from __future__ import annotations
 
 import concurrent.futures
+import os
 import re
+import signal
 from collections.abc import Iterator
 
 import gradio as gr
@@ -152,3 +154,37 @@ def test_job_timeout_bounds_every_wait(gradio_client, call):
     }
     with pytest.raises(JobTimeoutError, match=r"/sleep did not finish within"):
         waits[call]()
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_server_killed_mid_job_is_not_a_cancel(gradio_launch, transport):
+    """Item 14.4: the app's process SIGKILLed mid-job: JobStreamError on both
+    transports (the stock transport used to record CANCELLED, CancelledError)."""
+    app = gradio_launch("apps/fidelity_faults.py", mode="subprocess")
+    client = GradioClient(app.url, transport=transport)
+    try:
+        job = client.submit(100, api_name="/count")
+        assert job.timeline.wait_for(
+            lambda events: any(e.kind == "output" for e in events), timeout=20
+        ), job.timeline
+        os.kill(app.pid, signal.SIGKILL)
+        with pytest.raises(JobStreamError) as info:
+            job.result(timeout=20)
+        assert_fault_recorded(job, info.value)
+    finally:
+        client.close()
+
+
+@pytest.mark.timeout(0)  # no pytest-timeout: the job timeout alone must bound the wait
+def test_job_timeout_bounds_predict_on_a_frozen_app(gradio_launch):
+    """Item 14.5, as reported: a SIGSTOPped app, job_timeout=2, no pytest-timeout:
+    predict() ends with JobTimeoutError instead of waiting forever."""
+    app = gradio_launch("apps/fidelity_faults.py", mode="subprocess", job_timeout=2)
+    client = app.client()
+    os.kill(app.pid, signal.SIGSTOP)
+    try:
+        with pytest.raises(JobTimeoutError, match=r"/echo did not finish within 2\.0 s"):
+            client.predict("x", api_name="/echo")
+    finally:
+        os.kill(app.pid, signal.SIGCONT)
+        client.close()
