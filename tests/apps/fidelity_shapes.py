@@ -2,6 +2,7 @@
 gradio_client.Client and GradioClient's two transports."""
 
 import hashlib
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -42,7 +43,8 @@ def notify(text, progress=gr.Progress()):  # noqa: B008 - gradio's idiom
 
 
 def make_file(text):
-    path = Path(tempfile.mkdtemp()) / "out.txt"
+    # Under the session's temp dir (the plugin sets GRADIO_TEMP_DIR): nothing left behind.
+    path = Path(tempfile.mkdtemp(dir=os.environ.get("GRADIO_TEMP_DIR"))) / "out.txt"
     path.write_text(text)
     return str(path)
 
