@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .. import deadlines
-from ..errors import AppStartError, NotAGradioAppError
+from ..errors import AppStartError, GradioTestError, NotAGradioAppError
 from ..options import DEFAULT_JOB_TIMEOUT, DEFAULT_URL_STARTUP_TIMEOUT, LOOPBACK, AppOptions
 from ..specs import AppSpec
 from .serverlog import LogBuffer
@@ -95,7 +95,17 @@ class GradioApp:
             kwargs.setdefault("token", False)
         # The startup timeout bounds each request a new client makes to load the app.
         timeout = self.options.startup_timeout or DEFAULT_URL_STARTUP_TIMEOUT
-        return create_client(self.url, kwargs, timeout=timeout, what=self.spec.describe())
+        try:
+            return create_client(self.url, kwargs, timeout=timeout, what=self.spec.describe())
+        except ValueError as exc:  # e.g. json.JSONDecodeError: /info is not JSON
+            if isinstance(exc, GradioTestError):
+                raise
+            raise NotAGradioAppError(
+                f"could not create a gradio client of {self.spec.describe()} at {self.url}: "
+                f"reading the app's config and API description (/config, /info) failed "
+                f"with {type(exc).__name__}: {exc}. The server answered, but not as a "
+                "Gradio app does: check the URL (and mount path), or a proxy in front of it."
+            ) from None
 
     def is_alive(self) -> bool:
         return True

@@ -139,6 +139,14 @@ def pick_blocks(spec: AppSpec, namespace: dict[str, Any], launches: LaunchCalls)
         if is_blocks(value):
             return value
         if callable(value):
+            required = _required_parameters(value)
+            if required:
+                raise AppLoadError(
+                    f"{spec.attr!r} in gradio app {where} {spec.describe()} is a function that "
+                    f"needs arguments ({', '.join(required)}), not a gr.Blocks nor a "
+                    "zero-argument factory returning one. Blocks found at module level: "
+                    f"{found or 'none'}; name one of those as the spec's :attribute."
+                )
             try:
                 value = value()
             except Exception as exc:
@@ -172,12 +180,34 @@ def pick_blocks(spec: AppSpec, namespace: dict[str, Any], launches: LaunchCalls)
     )
 
 
+def _required_parameters(func: Any) -> list[str]:
+    """The parameters `func()` would be missing; [] if it cannot be told."""
+    import inspect
+
+    try:
+        signature = inspect.signature(func)
+    except (TypeError, ValueError):
+        return []
+    return [
+        name
+        for name, p in signature.parameters.items()
+        if p.default is p.empty
+        and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+    ]
+
+
 def short_traceback(exc: BaseException) -> str:
+    if isinstance(exc, SyntaxError):
+        # Where the syntax is wrong is the whole story: no frames of the loader.
+        return "".join(traceback.format_exception_only(type(exc), exc)).rstrip()
     lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
     # Drop the frames of runpy/importlib: the user's frames are what helps.
     kept = [
         line
         for line in lines
-        if "runpy.py" not in line and "importlib" not in line and "pytest_gradio" not in line
+        if "runpy" not in line
+        and "importlib" not in line
+        and "pytest_gradio" not in line
+        and '"<frozen ' not in line
     ]
     return "".join(kept[-12:]).rstrip()

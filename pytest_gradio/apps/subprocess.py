@@ -184,7 +184,16 @@ class SubprocessApp(GradioApp):
             kind = getattr(errors, error.get("type", ""), AppStartError)
             if not (isinstance(kind, type) and issubclass(kind, errors.GradioTestError)):
                 kind = AppStartError
-            raise kind(f"{error['message']}\n(mode subprocess: the app process {exited}.)")
+            # What the app printed before it failed (the README promises the end of its
+            # output); not the traceback it printed last, which the message quotes.
+            quoted = set(error["message"].splitlines())
+            with self._lock:
+                printed = list(self._log)
+            while printed and (printed[-1] in quoted or not printed[-1].strip()):
+                printed.pop()
+            tail = "\n".join("    " + line for line in printed[-TAIL_LINES:])
+            output = f"\nIts output before that:\n{tail}" if printed else ""
+            raise kind(f"{error['message']}{output}\n(mode subprocess: the app process {exited}.)")
         raise AppStartError(
             f"gradio app {self.spec.describe()} (mode subprocess, pid {self.pid}) {exited} "
             f"during start-up. Its last output:\n{self._tail()}"
