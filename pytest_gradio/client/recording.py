@@ -472,6 +472,9 @@ class GradioClient(Client):  # type: ignore[misc]
                 if detail is None:
                     raise
                 raise stream_error(endpoint, detail, helper) from None
+            except Exception:
+                _raise_if_cancelled(helper)
+                raise
 
         token = _SUBMITTING.set(timeline)
         try:
@@ -488,13 +491,7 @@ class GradioClient(Client):  # type: ignore[misc]
 
     def _stock_fault(self, exc: BaseException, helper: Any) -> str | None:
         """Why a stock job ended with `exc`, if a fault rather than the user's cancel."""
-        with helper.lock:
-            if helper.should_cancel:
-                # Cancelled by the user: stock raises KeyError or CancelledError (a
-                # race in gradio_client); ours, CancelledError on both transports.
-                if isinstance(exc, KeyError):
-                    raise concurrent.futures.CancelledError() from None
-                return None
+        _raise_if_cancelled(helper)
         event_id = helper.event_id
         if isinstance(exc, KeyError):
             if exc.args != ("unexpected_error",):
@@ -520,9 +517,16 @@ class GradioClient(Client):  # type: ignore[misc]
             if stock_cancel is not None:
                 stock_cancel()
 
+        def run(*data: Any) -> Any:
+            try:
+                return run_job(*data)
+            except Exception:
+                _raise_if_cancelled(helper)
+                raise
+
         future = self.executor.submit(
             contextvars.copy_context().run,
-            run_job,
+            run,
             self,
             endpoint,
             helper,
@@ -590,6 +594,16 @@ class GradioClient(Client):  # type: ignore[misc]
             executor.shutdown(wait=False, cancel_futures=True)
         if self._owns_pool:
             self._http.close()
+
+
+def _raise_if_cancelled(helper: Any) -> None:
+    """After the user's cancel(), a job ends with CancelledError on both transports,
+    whatever the server sent after it (stock raises KeyError or CancelledError, a race
+    in gradio_client; the server may also close the event with an empty error)."""
+    with helper.lock:
+        cancelled = helper.should_cancel
+    if cancelled:
+        raise concurrent.futures.CancelledError() from None
 
 
 def _signature() -> inspect.Signature:
