@@ -17,6 +17,7 @@ from .errors import (
     EndpointNotFoundError,
     GradioTestError,
     GradioTestWarning,
+    JobStreamError,
     JobTimeoutError,
     NotAGradioAppError,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "GradioSnapshotExtension",
     "GradioTestError",
     "GradioTestWarning",
+    "JobStreamError",
     "JobTimeoutError",
     "NotAGradioAppError",
     "ProgressStep",

@@ -36,3 +36,9 @@ class EndpointNotFoundError(GradioTestError, ValueError):
 
 class JobTimeoutError(GradioTestError, TimeoutError):
     """A job did not finish within the wait bound."""
+
+
+class JobStreamError(GradioTestError, RuntimeError):
+    """A job ended without its result because its event stream from the server broke,
+    the server ended it (`unexpected_error`), or it carried a message the client cannot
+    read. Raised by `job.result()` on both transports, and recorded as the job's end."""

@@ -147,6 +147,10 @@ class Timeline:
         """Turn one server message into an event. Called on the stream reader thread."""
         name = msg.get("msg")
         at = self._now(arrived)
+        if self._ended():
+            # The job ended on the client side (a fault failed it): what the server
+            # still sends for it is not part of its story.
+            return
         if name is None:  # a server_stopped notice carries only "message"
             self._add(Event("status", Status.FINISHED, at, success=False, error=msg.get("message")))
             return
@@ -182,7 +186,12 @@ class Timeline:
             index = self._n_outputs
             self._n_outputs += 1
             self._add(Event("output", status, at, output_index=index, data=data, **common))
-        elif name == "process_completed" or name == "unexpected_error":
+        elif name == "unexpected_error":
+            # The job fails with a JobStreamError quoting this message; its end is
+            # recorded from that error (record_client_failure), so that the timeline
+            # says what the exception says, on both transports.
+            return
+        elif name == "process_completed":
             if self._cancelled():
                 # After cancel() the server closes the event with an empty "success";
                 # the job was cancelled, and its timeline ends with CANCELLED.
@@ -225,6 +234,11 @@ class Timeline:
                 merged.append(value)
         self._diff_base = merged
         return list(merged)
+
+    def _ended(self) -> bool:
+        with self._changed:
+            last = self._events[-1]
+            return last.status is Status.FINISHED
 
     def _cancelled(self) -> bool:
         with self._changed:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextvars
+import inspect
 import socket
 import threading
 import time
@@ -20,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import httpx
-from gradio_client import Client
+from gradio_client import Client, utils
 from gradio_client.client import Endpoint, Job
 from gradio_client.utils import Status
 
@@ -30,11 +31,16 @@ from ..options import TRANSPORTS
 from ..timeline import Timeline
 from . import registry
 from .transport import (
+    DEFAULT_TIMEOUT,
     FAST_PROTOCOLS,
+    STREAMING_AS,
     SessionStream,
     cut,
+    cut_text,
     new_pool,
     run_job,
+    server_ended,
+    stream_error,
     stream_socket,
 )
 from .waiting import wait_for_job
@@ -81,7 +87,12 @@ class RecordedJob(Job):  # type: ignore[misc]
         # thread that appends the very outputs it waits for.
         if not self.communicator:
             raise StopIteration()
+        # Bounded as result() is: by the job timeout, and the test's deadline.
+        left, _ = deadlines.bound(self.job_timeout)
+        give_up = None if left is None else time.monotonic() + left
         while True:
+            if give_up is not None and time.monotonic() > give_up and not self.done():
+                wait_for_job(self, 0.0, helper="iterating the job")
             with self.communicator.lock:
                 outputs = self.communicator.job.outputs
                 if len(outputs) > self._counter:
@@ -110,11 +121,13 @@ class RecordedJob(Job):  # type: ignore[misc]
         return bool(super().cancel())
 
     def result(self, timeout: float | None = None) -> Any:
-        """As `Job.result`; but under pytest-timeout a wait that would outlast the
-        test's deadline ends just before it, with a JobTimeoutError and the timeline."""
+        """As `Job.result`, but never unbounded: without `timeout`, the wait ends after
+        the job timeout (`job_timeout`, when the client has one, as the plugin's
+        clients do), and under pytest-timeout just before the test's deadline, each
+        with a JobTimeoutError and the timeline. `predict()` waits through this."""
         __tracebackhide__ = True
-        left, capped = deadlines.bound(timeout)
-        if capped and not self.done():
+        left, capped = deadlines.bound(timeout if timeout is not None else self.job_timeout)
+        if left is not None and (capped or timeout is None) and not self.done():
             wait_for_job(self, left, helper="result()")
         return super().result(timeout=timeout)
 
@@ -134,6 +147,10 @@ class _TappedDeque(deque):  # type: ignore[type-arg]
 
     def append(self, item: Any) -> None:
         self._tap(self._event_id, item)
+        if isinstance(item, dict) and item.get("msg") == "process_streaming":
+            # The stock reader knows no `.stream()` output (KeyError): it gets it as a
+            # generator's, as the fast transport handles it (transport.STREAMING_AS).
+            item = {**item, "msg": STREAMING_AS}
         super().append(item)
 
 
@@ -184,7 +201,8 @@ class _Heartbeat:
                 self._socket = stream_socket(response)
                 if self._stopped.is_set():
                     return
-                for _ in response.iter_lines():
+                # Raw bytes: nothing here reads the lines, so nothing splits them.
+                for _ in response.iter_raw():
                     if self._stopped.is_set():
                         return
         except Exception:
@@ -194,6 +212,17 @@ class _Heartbeat:
         self._stopped.set()
         cut(self._socket)
         self._thread.join(timeout=1)
+
+
+_STOCK_INIT = inspect.signature(Client.__init__)
+# The stock code the fast transport replaces. Patched or overridden, it is honoured:
+# the job goes the stock way (see GradioClient._fast_path).
+_CLIENT_HOOKS = ("send_data", "stream_messages")
+_ENDPOINT_HOOKS = {
+    name: getattr(Endpoint, name)
+    for name in ("make_end_to_end_fn", "make_predict", "_sse_fn_v1plus")
+}
+_HTTPX_HOOKS = {name: getattr(httpx, name) for name in ("post", "stream")}
 
 
 class GradioClient(Client):  # type: ignore[misc]
@@ -225,10 +254,14 @@ class GradioClient(Client):  # type: ignore[misc]
             raise ValueError(
                 f"GradioClient transport {transport!r} is not one of {', '.join(TRANSPORTS)}."
             )
-        kwargs.setdefault("verbose", False)
-        kwargs.setdefault("analytics_enabled", False)
+        # Bound as the stock signature binds them (positional order included), then
+        # passed by name, so that our two defaults never collide with a positional.
+        arguments = _STOCK_INIT.bind(self, src, *args, **kwargs).arguments
+        del arguments["self"]
+        arguments.setdefault("verbose", False)
+        arguments.setdefault("analytics_enabled", False)
         self._template = _template
-        super().__init__(src, *args, **kwargs)
+        super().__init__(**arguments)
         self._template = None
         self.transport = transport
         self.jobs: list[RecordedJob] = []
@@ -240,6 +273,10 @@ class GradioClient(Client):  # type: ignore[misc]
         self._owns_pool = _template is None
         self._http = _template._http if _template is not None else self._new_pool()
         self._stream: SessionStream | None = None
+        self._old_streams: list[SessionStream] = []
+        # What ended the stock transport's stream, per session (see stream_messages).
+        self._stock_faults: dict[str | None, str] = {}
+        self._server_ended: dict[str | None, dict[str, Any]] = {}
         self._heartbeat = _Heartbeat(self) if self._wants_heartbeat else None
         registry.client_created(self)
 
@@ -249,8 +286,8 @@ class GradioClient(Client):  # type: ignore[misc]
         return f"<GradioClient {self.src} session {self.session_hash[:8]}, {len(self.jobs)} jobs>"
 
     def _new_pool(self) -> Any:
-        options = {k: v for k, v in self.httpx_kwargs.items() if k != "timeout"}
-        return new_pool(self.ssl_verify, cookies=dict(self.cookies), **options)
+        # The same httpx_kwargs stock passes to each request it makes, timeout included.
+        return new_pool(self.ssl_verify, cookies=dict(self.cookies), **self.httpx_kwargs)
 
     # Why these two overrides: a client made from a template (another client of the
     # same app) reuses its config and API info instead of fetching them again; only
@@ -290,6 +327,8 @@ class GradioClient(Client):  # type: ignore[misc]
 
     def _tapped(self, event_id: str, msg: Any) -> None:
         if msg is not None:  # None is the stock reader's "stream closed" sentinel
+            if isinstance(msg, dict) and msg.get("msg") == "unexpected_error":
+                self._server_ended[msg.get("event_id") or None] = msg
             self._message_arrived(event_id, msg, time.perf_counter())
 
     def _message_arrived(self, event_id: str, msg: dict[str, Any], arrived: float) -> None:
@@ -323,15 +362,47 @@ class GradioClient(Client):  # type: ignore[misc]
         return event_id
 
     def _session_stream(self) -> SessionStream:
-        if self._stream is None:
-            self._stream = SessionStream(
+        """The event stream of the current session (a new one after reset_session();
+        the old one ends when its last job does)."""
+        stream = self._stream
+        if stream is None or stream.session_hash != self.session_hash:
+            if stream is not None:
+                self._old_streams = [s for s in self._old_streams if not s.idle]
+                self._old_streams.append(stream)
+            stream = self._stream = SessionStream(
                 self._http,
                 self.sse_url,
                 self.session_hash,
                 self.headers,
                 self._message_arrived,
+                timeout=self.httpx_kwargs.get("timeout"),
             )
-        return self._stream
+        return stream
+
+    def reset_session(self) -> None:
+        """As stock: a new session hash. Its event stream, heartbeat and cookies move
+        together: the old session's heartbeat ends at once (the server runs its unload
+        events and frees its state, as when a browser tab closes) and a new one starts."""
+        super().reset_session()
+        if self._heartbeat is not None:
+            self._heartbeat.close()
+            self._heartbeat = _Heartbeat(self)
+
+    def stream_messages(self, protocol: Any, session_hash: str) -> None:
+        # Stock transport only: remember why its stream ended, so that a job it
+        # strands fails with that (JobStreamError) rather than as cancelled.
+        self._stock_faults.pop(session_hash, None)
+        try:
+            super().stream_messages(protocol, session_hash)
+        except BaseException as exc:
+            self._stock_faults[session_hash] = (
+                f"the event stream broke ({type(exc).__name__}: {cut_text(str(exc))})"
+            )
+            raise
+        else:
+            self._stock_faults.setdefault(
+                session_hash, "the event stream ended before the job's final message"
+            )
 
     # -- public API --------------------------------------------------------------------
 
@@ -348,41 +419,97 @@ class GradioClient(Client):  # type: ignore[misc]
         index, name = self._endpoint(api_name, fn_index)
         timeline = Timeline(name, args, kwargs)
         endpoint = self.endpoints[index]
-        if self.transport == "fast" and getattr(endpoint, "protocol", None) in FAST_PROTOCOLS:
-            job = self._submit_fast(index, endpoint, timeline, args, kwargs, headers)
+        if isinstance(endpoint, Endpoint):
+            args = tuple(utils.construct_args(endpoint.parameters_info, args, kwargs))
+        if endpoint.protocol not in ("sse", *FAST_PROTOCOLS):
+            raise ValueError("Unknown protocol: " + endpoint.protocol)
+        request_headers = {**(headers or {}), "x-gradio-user": "api"}
+        helper = self.new_helper(index, headers=request_headers)
+        if self._fast_path(endpoint):
+            job = self._submit_fast(endpoint, helper, timeline, args)
         else:
-            token = _SUBMITTING.set(timeline)
-            try:
-                job = super().submit(*args, fn_index=index, headers=headers, **kwargs)
-            finally:
-                _SUBMITTING.reset(token)
+            job = self._submit_stock(endpoint, helper, timeline, args)
         recorded = RecordedJob(job, timeline, job_timeout=self.job_timeout)
         if result_callbacks:
-            callbacks = (
-                result_callbacks if isinstance(result_callbacks, list) else [result_callbacks]
-            )
+            # As stock: one callable, or any sequence of them.
+            callbacks = [result_callbacks] if callable(result_callbacks) else result_callbacks
             for callback in callbacks:
                 recorded.add_done_callback(_result_callback(callback))
         self.jobs.append(recorded)
         registry.job_submitted(self, recorded)
         return recorded
 
-    def _submit_fast(
-        self,
-        index: int,
-        endpoint: Any,
-        timeline: Timeline,
-        args: tuple[Any, ...],
-        kwargs: dict[str, Any],
-        headers: dict[str, str] | None,
-    ) -> Job:
-        from gradio_client import utils
+    def _fast_path(self, endpoint: Any) -> bool:
+        """Whether the fast transport serves `endpoint`: asked for, a protocol it speaks,
+        and none of the stock code it replaces patched or overridden (gradio_client's
+        own tests, and some users, patch these; then the stock path runs them)."""
+        if self.transport != "fast" or endpoint.protocol not in FAST_PROTOCOLS:
+            return False
+        cls = type(self)
+        return (
+            all(getattr(cls, name) is getattr(GradioClient, name) for name in _CLIENT_HOOKS)
+            and all(
+                getattr(type(endpoint), name) is original and name not in vars(endpoint)
+                for name, original in _ENDPOINT_HOOKS.items()
+            )
+            and all(getattr(httpx, name) is original for name, original in _HTTPX_HOOKS.items())
+        )
 
-        if isinstance(endpoint, Endpoint):
-            args = tuple(utils.construct_args(endpoint.parameters_info, args, kwargs))
-        request_headers = {**(headers or {}), "x-gradio-user": "api"}
-        helper = self.new_helper(index, headers=request_headers)
+    def _submit_stock(
+        self, endpoint: Any, helper: Any, timeline: Timeline, args: tuple[Any, ...]
+    ) -> Job:
+        # What stock `Client.submit` does, with one change: a job that its stream
+        # strands, or that the server ends with unexpected_error, fails with
+        # JobStreamError instead of CancelledError / KeyError (the same error as the
+        # fast transport's for the same fault).
+        end_to_end = endpoint.make_end_to_end_fn(helper)
+
+        def run(*data: Any) -> Any:
+            try:
+                return end_to_end(*data)
+            except (concurrent.futures.CancelledError, KeyError) as exc:
+                detail = self._stock_fault(exc, helper)
+                if detail is None:
+                    raise
+                raise stream_error(endpoint, detail, helper) from None
+            except Exception:
+                _raise_if_cancelled(helper)
+                raise
+
+        token = _SUBMITTING.set(timeline)
+        try:
+            future = self.executor.submit(contextvars.copy_context().run, run, *args)
+        finally:
+            _SUBMITTING.reset(token)
+        return Job(
+            future,
+            communicator=helper,
+            verbose=self.verbose,
+            space_id=self.space_id,
+            _cancel_fn=endpoint.make_cancel(helper),
+        )
+
+    def _stock_fault(self, exc: BaseException, helper: Any) -> str | None:
+        """Why a stock job ended with `exc`, if a fault rather than the user's cancel."""
+        _raise_if_cancelled(helper)
+        event_id = helper.event_id
+        if isinstance(exc, KeyError):
+            if exc.args != ("unexpected_error",):
+                return None
+            msg = self._server_ended.get(event_id) or self._server_ended.get(None) or {}
+            return server_ended(msg)
+        if event_id in self._server_ended:
+            return server_ended(self._server_ended[event_id])
+        return self._stock_faults.get(self.session_hash) or (
+            "the event stream ended before the job's final message"
+        )
+
+    def _submit_fast(
+        self, endpoint: Any, helper: Any, timeline: Timeline, args: tuple[Any, ...]
+    ) -> Job:
         stock_cancel = endpoint.make_cancel(helper)
+        # The job's session stream, taken now: a reset_session() before the job joins
+        # must not move it (nor its cancel) to the new session.
         stream = self._session_stream()
 
         def cancel() -> None:
@@ -390,15 +517,23 @@ class GradioClient(Client):  # type: ignore[misc]
             if stock_cancel is not None:
                 stock_cancel()
 
+        def run(*data: Any) -> Any:
+            try:
+                return run_job(*data)
+            except Exception:
+                _raise_if_cancelled(helper)
+                raise
+
         future = self.executor.submit(
             contextvars.copy_context().run,
-            run_job,
+            run,
             self,
             endpoint,
             helper,
             args,
             {},
             lambda event_id: self._bind(event_id, timeline),
+            stream,
         )
         return Job(
             future,
@@ -450,14 +585,42 @@ class GradioClient(Client):  # type: ignore[misc]
         """Cancel unfinished jobs and stop the client's threads and connections."""
         self.cancel_pending()
         super().close()
-        if self._stream is not None:
-            self._stream.close()
+        for stream in [*self._old_streams, self._stream]:
+            if stream is not None:
+                stream.close()
         if self._heartbeat is not None:
             self._heartbeat.close()
         for executor in (self.executor, self.helper_executor, self.stream_executor):
             executor.shutdown(wait=False, cancel_futures=True)
         if self._owns_pool:
             self._http.close()
+
+
+def _raise_if_cancelled(helper: Any) -> None:
+    """After the user's cancel(), a job ends with CancelledError on both transports,
+    whatever the server sent after it (stock raises KeyError or CancelledError, a race
+    in gradio_client; the server may also close the event with an empty error)."""
+    with helper.lock:
+        cancelled = helper.should_cancel
+    if cancelled:
+        raise concurrent.futures.CancelledError() from None
+
+
+def _signature() -> inspect.Signature:
+    """GradioClient's signature: the installed stock Client's, in its order and with
+    its names (whichever gradio_client version), our two defaults, and `transport`."""
+    ours = {"verbose": False, "analytics_enabled": False}
+    params = [
+        p.replace(default=ours[p.name]) if p.name in ours else p
+        for p in _STOCK_INIT.parameters.values()
+    ]
+    transport = inspect.Parameter(
+        "transport", inspect.Parameter.KEYWORD_ONLY, default="fast", annotation="str"
+    )
+    return _STOCK_INIT.replace(parameters=[*params, transport])
+
+
+GradioClient.__init__.__signature__ = _signature()  # type: ignore[attr-defined]
 
 
 def _result_callback(callback: Callable[..., Any]) -> Callable[[Any], None]:
@@ -506,5 +669,8 @@ def create_client(
             f"{exc or 'no details'} ({why}). Check that the app still runs and answers."
         ) from None
     if ours:
+        # Jobs get the pool's own timeouts, as a client made without one would.
         client.httpx_kwargs.pop("timeout", None)
+        if client._owns_pool:
+            client._http.timeout = DEFAULT_TIMEOUT
     return client

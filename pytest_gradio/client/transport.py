@@ -18,12 +18,13 @@ import concurrent.futures
 import contextlib
 import json
 import queue
+import re
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import httpx
 from gradio_client import utils
@@ -38,25 +39,110 @@ from gradio_client.utils import (
     apply_diff,
 )
 
+from ..errors import JobStreamError
 from ..timeline import MESSAGE_STATUS
 
 FAST_PROTOCOLS = ("sse_v1", "sse_v2", "sse_v2.1", "sse_v3")
 _DIFF_PROTOCOLS = ("sse_v2", "sse_v2.1", "sse_v3")
 _CANCEL = {"msg": "__pytest_gradio_cancel__"}
+# How a `.stream()` event (webcam, microphone) is recorded, on both transports: each
+# `process_streaming` output as a generator's (`process_generating`: ITERATING, in
+# `job.outputs()`, diffs applied). The stock client raises KeyError on these.
+STREAMING_AS = "process_generating"
 MessageTap = Callable[[str, dict[str, Any], float], None]
 
 
 def new_pool(
     ssl_verify: bool = True, cookies: dict[str, str] | None = None, **httpx_kwargs: Any
 ) -> httpx.Client:
-    """The keep-alive pool one app's clients share.
+    """The keep-alive pool one app's clients share, built from the same `httpx_kwargs`
+    the stock client passes to each of its requests (timeout, auth, proxy, headers,
+    transport, ...), so every option it honours is honoured here.
 
     The app's cookies (session affinity, login) live on the pool, not on each request:
     httpx deprecates per-request cookies, and a warning per job would break suites
     that run with `-W error`.
+
+    Why no connection limit by default: every client holds one connection for its
+    heartbeat as long as it lives, and a suite may hold a hundred clients of one app;
+    a bounded pool would make their jobs wait for a free connection (PoolTimeout).
     """
-    httpx_kwargs.setdefault("timeout", httpx.Timeout(30.0, read=None))
+    httpx_kwargs.setdefault("timeout", DEFAULT_TIMEOUT)
+    httpx_kwargs.setdefault(
+        "limits", httpx.Limits(max_connections=None, max_keepalive_connections=20)
+    )
     return httpx.Client(verify=ssl_verify, cookies=cookies, **httpx_kwargs)
+
+
+# Requests: connecting and answering are bounded; a stream may stay quiet while a
+# job runs. A `timeout` in `httpx_kwargs` replaces both, as it does for stock.
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, read=None)
+
+
+def cut_text(text: str, limit: int = 200) -> str:
+    """`text` cut to about `limit` characters, for quoting a message in an error."""
+    return text if len(text) <= limit else text[:limit] + f"... ({len(text)} chars)"
+
+
+class SSEParser:
+    """Server-sent events, framed as the spec says and nowhere else.
+
+    Lines end with CRLF, CR or LF only (never at U+2028, U+2029, U+0085 or any other
+    character `str.splitlines()` breaks at: text of an app may hold those); an event
+    ends at a blank line; its `data` lines are joined with LF. Bytes are split before
+    decoding, so a multi-byte character cut between two chunks is kept whole.
+
+    >>> list(SSEParser().feed(b'data: {"msg": "a\\u2028b"}\r\n\r\n'))
+    ['{"msg": "a\\u2028b"}']
+    """
+
+    def __init__(self) -> None:
+        self._buffer = b""
+        self._data: list[str] = []
+        # The previous chunk ended with CR: a LF that starts this one ends the same line.
+        self._skip_lf = False
+
+    def feed(self, chunk: bytes) -> Iterator[str]:
+        """The data of each event that `chunk` completes."""
+        if self._skip_lf and chunk[:1] == b"\n":
+            chunk = chunk[1:]
+        self._skip_lf = False
+        buffer = self._buffer + chunk
+        start = 0
+        while True:
+            cr = buffer.find(b"\r", start)
+            lf = buffer.find(b"\n", start)
+            if cr < 0 and lf < 0:
+                break
+            end = lf if cr < 0 or (0 <= lf < cr) else cr
+            line = buffer[start:end]
+            start = end + 1
+            if buffer[end : end + 1] == b"\r":
+                if start < len(buffer):
+                    if buffer[start : start + 1] == b"\n":
+                        start += 1
+                else:
+                    self._skip_lf = True
+            event = self._line(line)
+            if event is not None:
+                yield event
+        self._buffer = buffer[start:]
+
+    def _line(self, raw: bytes) -> str | None:
+        if not raw:
+            if not self._data:
+                return None
+            data, self._data = "\n".join(self._data), []
+            return data
+        line = raw.decode("utf-8", errors="replace")
+        if line.startswith(":"):
+            return None  # a comment
+        name, _, value = line.partition(":")
+        if value.startswith(" "):
+            value = value[1:]
+        if name == "data":
+            self._data.append(value)
+        return None  # event, id and retry fields: Gradio sends none that matter here
 
 
 def stream_socket(response: httpx.Response) -> socket.socket | None:
@@ -76,6 +162,19 @@ def cut(sock: socket.socket | None) -> None:
             sock.shutdown(socket.SHUT_RDWR)
 
 
+# The internal message that fails one job: the stream broke, or carried something
+# for it that the client cannot read. Never recorded as a server message.
+FAULT = "__pytest_gradio_fault__"
+# Reopening a stream the server closed while a job was joining: at most this many
+# times in a row without a message in between, each after a growing pause.
+REOPEN_LIMIT = 5
+REOPEN_PAUSE = 0.02
+# What the server may send that the client knows; anything else fails its job.
+_KNOWN = frozenset(
+    {*MESSAGE_STATUS, "heartbeat", "close_stream", "unexpected_error", "process_streaming"}
+)
+
+
 class SessionStream:
     """One session's `queue/data` stream, read on its own thread.
 
@@ -84,6 +183,14 @@ class SessionStream:
     again. Messages are delivered to per-event inboxes; one that arrives before its
     job registered (the server can answer before `queue/join` returns) waits in the
     inbox until the job picks it up.
+
+    Faults end the jobs they concern, at once, with what was seen: an answer that is
+    not an event stream (status, content type, first bytes), a stream that ends
+    without `close_stream` (Gradio cancels a session's events when its stream drops,
+    so there is nothing to resume), a message that cannot be read (only its own job,
+    when the message names it). Reopening after `close_stream` is bounded
+    (`REOPEN_LIMIT` tries in a row, with backoff), so a server that closes every
+    stream at once costs a handful of requests, not thousands a second.
     """
 
     def __init__(
@@ -93,17 +200,21 @@ class SessionStream:
         session_hash: str,
         headers: dict[str, str],
         tap: MessageTap,
+        timeout: Any = None,
     ) -> None:
         self._http = http
         self._url = url
+        self.session_hash = session_hash
         self._params = {"session_hash": session_hash}
         self._headers = headers
         self._tap = tap
+        self._timeout = timeout if timeout is not None else DEFAULT_TIMEOUT
         self._lock = threading.Lock()
         self._inboxes: dict[str, queue.SimpleQueue[dict[str, Any]]] = {}
         self._in_flight: set[str] = set()
         # Events whose final message arrived before their job registered.
         self._finished: set[str] = set()
+        self._failed: set[str] = set()
         self._reader: threading.Thread | None = None
         self._socket: socket.socket | None = None
         self._closed = False
@@ -136,6 +247,7 @@ class SessionStream:
             self._inboxes.pop(event_id, None)
             self._in_flight.discard(event_id)
             self._finished.discard(event_id)
+            # Kept in _failed (ids are unique): the server may still send for it.
 
     def cancel(self, event_id: str | None) -> None:
         """Wake the job waiting on `event_id` so that it can stop."""
@@ -144,74 +256,147 @@ class SessionStream:
         with self._lock:
             self._inbox(event_id).put(_CANCEL)
 
+    @property
+    def idle(self) -> bool:
+        """No job of this session is waiting on the stream."""
+        with self._lock:
+            return not self._in_flight
+
     def _deliver(self, msg: dict[str, Any], arrived: float) -> None:
         event_id = msg.get("event_id")
         with self._lock:
-            if event_id is None:
-                # A notice for the whole session (the server stopping): every job
-                # in flight gets it.
-                targets = list(self._in_flight)
-            else:
-                targets = [event_id]
-                if msg.get("msg") == ServerMessage.process_completed:
-                    self._in_flight.discard(event_id)
-                    self._finished.add(event_id)
+            # No event id: a notice for the whole session (the server stopping),
+            # which every job in flight gets.
+            targets = list(self._in_flight) if event_id is None else [event_id]
+            # A job failed by a fault has ended: what the server still sends for it
+            # is not its.
+            targets = [t for t in targets if t not in self._failed]
+            if msg.get("msg") in (ServerMessage.process_completed, ServerMessage.unexpected_error):
+                for target in targets:
+                    self._in_flight.discard(target)
+                    self._finished.add(target)
             for target in targets:
                 self._tap(target, msg, arrived)
                 self._inbox(target).put(msg)
 
+    def _fail(self, detail: str, event_ids: list[str] | None = None) -> None:
+        """End `event_ids` (default: every job in flight) with `detail`."""
+        with self._lock:
+            targets = list(self._in_flight) if event_ids is None else event_ids
+            for target in targets:
+                self._in_flight.discard(target)
+                self._finished.add(target)
+                self._failed.add(target)
+                self._inbox(target).put({"msg": FAULT, "event_id": target, "message": detail})
+
     def _read(self) -> None:
-        failure: str | None = None
+        reopened = 0
         while True:
             try:
-                self._read_once()
-                failure = None
+                delivered = self._read_once()
             except Exception as exc:
-                failure = f"{type(exc).__name__}: {exc}"
+                with self._lock:
+                    closed = self._closed
+                if not closed:
+                    self._fail(
+                        exc.args[0]
+                        if isinstance(exc, StreamFault)
+                        else f"the event stream broke ({type(exc).__name__}: {exc})"
+                    )
+                delivered = None
             with self._lock:
-                if self._closed or not self._in_flight:
+                if delivered is None or self._closed or not self._in_flight:
                     self._reader = None
                     return
-                if failure is not None:
-                    # The stream broke with jobs in flight: the server is gone.
-                    stranded = list(self._in_flight)
+            # The server closed the stream (close_stream) while a job was joining:
+            # reopen, but not forever, and not at once when nothing came through.
+            reopened = 0 if delivered else reopened + 1
+            if reopened > REOPEN_LIMIT:
+                self._fail(
+                    f"the server closed the event stream {reopened} times in a row "
+                    "before sending this job a message"
+                )
+                with self._lock:
                     self._reader = None
-            if failure is None:
-                continue  # closed by the server while a job was joining: reopen
-            notice = {
-                "msg": "unexpected_error",
-                "message": f"Server stopped unexpectedly ({failure}).",
-                "success": False,
-            }
-            arrived = time.perf_counter()
-            for event_id in stranded:
-                self._deliver({**notice, "event_id": event_id}, arrived)
-            return
+                return
+            if reopened:
+                time.sleep(REOPEN_PAUSE * 2 ** (reopened - 1))
 
-    def _read_once(self) -> None:
+    def _read_once(self) -> bool:
+        """Read one stream to its end; True if it brought a job a message.
+
+        Raises StreamFault when the stream is not one, or ends without close_stream.
+        """
+        delivered = False
         with self._http.stream(
             "GET",
             self._url,
             params=self._params,
             headers=self._headers,
-            timeout=httpx.Timeout(30.0, read=None),
+            timeout=self._timeout,
         ) as response:
-            if response.status_code != 200:
-                raise ConnectionError(f"HTTP {response.status_code} from {self._url}")
+            kind = response.headers.get("content-type", "")
+            if response.status_code != 200 or not kind.startswith("text/event-stream"):
+                first = b""
+                with contextlib.suppress(httpx.HTTPError):
+                    for chunk in response.iter_raw():
+                        first += chunk
+                        if len(first) >= 200:
+                            break
+                raise StreamFault(
+                    f"the server answered the event stream request (GET {self._url}) "
+                    f"with HTTP {response.status_code}, content type {kind or 'none'!r}, "
+                    f"not an event stream; it began {first!r}"
+                )
             self._socket = stream_socket(response)
-            for line in response.iter_lines():
-                if not line.startswith("data:"):
-                    continue
-                arrived = time.perf_counter()
-                msg = json.loads(line[5:])
-                kind = msg.get("msg")
-                if kind == ServerMessage.heartbeat:
-                    continue
-                if kind == ServerMessage.close_stream:
-                    return
-                self._deliver(msg, arrived)
-                if self._closed:
-                    return
+            parser = SSEParser()
+            for chunk in response.iter_raw():
+                for data in parser.feed(chunk):
+                    arrived = time.perf_counter()
+                    msg = self._parse(data)
+                    if msg is None:
+                        continue
+                    name = msg.get("msg")
+                    if name == ServerMessage.heartbeat:
+                        continue
+                    if name == ServerMessage.close_stream:
+                        return delivered
+                    self._deliver(msg, arrived)
+                    delivered = True
+                    if self._closed:
+                        return delivered
+        if self._closed:
+            return delivered
+        raise StreamFault("the event stream ended without close_stream (the connection was cut)")
+
+    def _parse(self, data: str) -> dict[str, Any] | None:
+        """The message in one event's data; None if it was not one (its job, if named,
+        is failed with the message quoted; other jobs go on)."""
+        try:
+            msg = json.loads(data)
+        except ValueError as exc:
+            problem = f"{type(exc).__name__}: {exc}"
+            msg = None
+        else:
+            problem = ""
+            if not isinstance(msg, dict):
+                problem = "not a JSON object"
+            elif msg.get("msg") not in _KNOWN:
+                problem = f"unknown message kind {msg.get('msg')!r}"
+            elif msg.get("msg") in ("process_generating", "process_completed") and not (
+                isinstance(msg.get("output", {}), dict)
+            ):
+                problem = "its output is not a JSON object"
+        if not problem:
+            return cast("dict[str, Any]", msg)
+        detail = f"the server sent a message the client cannot read ({problem}): {cut_text(data)!r}"
+        event_id = msg.get("event_id") if isinstance(msg, dict) else None
+        if not isinstance(event_id, str):
+            found = _EVENT_ID.search(data)
+            event_id = found.group(1) if found else None
+        # Nothing says whose it is: every job that waits may be the one.
+        self._fail(detail, [event_id] if event_id is not None else None)
+        return None
 
     def close(self) -> None:
         with self._lock:
@@ -220,8 +405,42 @@ class SessionStream:
             for event_id in list(self._in_flight):
                 self._inbox(event_id).put(_CANCEL)
         cut(self._socket)
-        if reader is not None:
+        if reader is not None and reader is not threading.current_thread():
             reader.join(timeout=1)
+
+
+class StreamFault(Exception):
+    """The session's event stream cannot go on; the argument says why."""
+
+
+_EVENT_ID = re.compile(r'"event_id"\s*:\s*"([^"]+)"')
+
+
+def server_ended(msg: dict[str, Any]) -> str:
+    """What an `unexpected_error` message from the server says, for a JobStreamError."""
+    return f"the server ended the job with unexpected_error {cut_text(str(msg.get('message')))!r}"
+
+
+def stream_error(endpoint: Any, detail: str, helper: Any) -> JobStreamError:
+    """The one error both transports raise when a job's stream fails it (see
+    `JobStreamError`); the job's timeline ends with the same text."""
+    with helper.lock:
+        outputs = len(helper.job.outputs)
+    name = endpoint.api_name or f"fn_index={endpoint.fn_index}"
+    if "cannot read" in detail:
+        why = "The app's server, or something between it and the tests (a proxy?), sent it."
+    elif "unexpected_error" in detail:
+        why = "See the app's server log (gradio_app.logs())."
+    else:
+        why = (
+            "Gradio cancels a session's jobs when their stream drops, so the job cannot "
+            "be resumed: see the app's server log (gradio_app.logs()), and any proxy "
+            "between the app and the tests."
+        )
+    return JobStreamError(
+        f"{name}: {detail}, after {outputs} output(s) of the job; it ended without its "
+        f"result. {why}"
+    )
 
 
 def run_job(
@@ -231,15 +450,17 @@ def run_job(
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
     on_event_id: Callable[[str], None],
+    stream: SessionStream,
 ) -> Any:
-    """What the stock `Endpoint.make_end_to_end_fn` does, over the fast transport."""
+    """What the stock `Endpoint.make_end_to_end_fn` does, over the fast transport, on
+    `stream` (the session's when the job was submitted)."""
     if not endpoint.is_valid:
         raise utils.InvalidAPIEndpointError()
     data = args
     if client._skip_components:
         data = endpoint.insert_empty_state(*data)
     data = endpoint.process_input_files(*data)
-    result = _predict(client, endpoint, helper, data, kwargs, on_event_id)
+    result = _predict(client, endpoint, helper, data, kwargs, on_event_id, stream)
     predictions = endpoint.process_predictions(*result)
     with helper.lock:
         if not helper.job.outputs:
@@ -254,13 +475,14 @@ def _predict(
     data: tuple[Any, ...],
     kwargs: dict[str, Any],
     on_event_id: Callable[[str], None],
+    stream: SessionStream,
 ) -> tuple[Any, ...]:
     payload = {
         "data": list(data),
         "fn_index": endpoint.fn_index,
         **kwargs,
         **endpoint.oauth_token_payload(),
-        "session_hash": kwargs.get("session_hash", client.session_hash),
+        "session_hash": kwargs.get("session_hash", stream.session_hash),
     }
     headers = client.add_zero_gpu_headers(client.headers)
     if helper.request_headers is not None:
@@ -275,7 +497,6 @@ def _predict(
     event_id = response.json()["event_id"]
     helper.event_id = event_id
     on_event_id(event_id)
-    stream: SessionStream = client._session_stream()
     inbox = stream.register(event_id)
     try:
         with helper.lock:
@@ -307,8 +528,13 @@ def _consume(
                 )
             raise concurrent.futures.CancelledError()
         kind = msg.get("msg")
-        if kind == "unexpected_error":
-            raise ValueError(msg.get("message") or "Server stopped.")
+        if kind == ServerMessage.process_streaming:
+            # A `.stream()` event's output: handled as a generator's (see STREAMING).
+            kind = ServerMessage.process_generating
+        if kind == FAULT:
+            raise stream_error(endpoint, str(msg["message"]), helper)
+        if kind == ServerMessage.unexpected_error:
+            raise stream_error(endpoint, server_ended(msg), helper)
         status = MESSAGE_STATUS.get(str(kind))
         if status is None:
             continue
