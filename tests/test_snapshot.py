@@ -94,6 +94,14 @@ SUITE_TESTS = 8
 SUITE_SNAPSHOTS = 9
 
 
+@pytest.fixture(autouse=True)
+def _not_an_xdist_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The in-process runs below report snapshots as a plain run does even when this
+    suite itself runs under `-n`: syrupy stays quiet in an xdist worker, which it
+    recognises by PYTEST_XDIST_WORKER."""
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
+
+
 def _write_suite(pytester: pytest.Pytester, app_source: str | None = None) -> Path:
     (pytester.path / "app.py").write_text(app_source or SNAPSHOT_APP.read_text())
     pytester.makepyfile(test_suite=SUITE)

@@ -28,7 +28,7 @@ from .. import deadlines
 from ..errors import AppStartError, EndpointNotFoundError
 from ..options import TRANSPORTS
 from ..timeline import Timeline
-from . import registry
+from . import compat, registry
 from .transport import (
     FAST_PROTOCOLS,
     SessionStream,
@@ -136,6 +136,10 @@ class _TappedDeque(deque):  # type: ignore[type-arg]
         self._tap(self._event_id, item)
         super().append(item)
 
+    def pop(self, *index: int) -> Any:
+        # compat.DEQUE_QUEUES: before gradio_client 2.3 the reader takes pop(0).
+        return self.popleft() if index == (0,) else super().pop(*index)
+
 
 class _TappedQueues(dict):  # type: ignore[type-arg]
     """`Client.pending_messages_per_event` whose queues report every append."""
@@ -196,6 +200,7 @@ class _Heartbeat:
         self._thread.join(timeout=1)
 
 
+@compat.quiet_stock_heartbeat
 class GradioClient(Client):  # type: ignore[misc]
     """A `gradio_client.Client` whose `submit()` returns a `RecordedJob`.
 
@@ -228,7 +233,7 @@ class GradioClient(Client):  # type: ignore[misc]
         kwargs.setdefault("verbose", False)
         kwargs.setdefault("analytics_enabled", False)
         self._template = _template
-        super().__init__(src, *args, **kwargs)
+        compat.init_client(super().__init__, src, *args, **kwargs)
         self._template = None
         self.transport = transport
         self.jobs: list[RecordedJob] = []
@@ -279,7 +284,7 @@ class GradioClient(Client):  # type: ignore[misc]
             self.src,
             transport=self.transport,
             _template=self,
-            token=self.token,
+            token=compat.client_token(self),
             headers=dict(self.headers),
             download_files=self.download_files,
             ssl_verify=self.ssl_verify,
@@ -437,7 +442,7 @@ class GradioClient(Client):  # type: ignore[misc]
             self._stream.close()
         if self._heartbeat is not None:
             self._heartbeat.close()
-        for executor in (self.executor, self.helper_executor, self.stream_executor):
+        for executor in compat.executors(self).values():
             executor.shutdown(wait=False, cancel_futures=True)
         if self._owns_pool:
             self._http.close()

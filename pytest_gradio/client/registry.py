@@ -146,13 +146,18 @@ class DaemonExecutor(concurrent.futures.Executor):
 def use_daemon_executors(client: Any) -> None:
     """Replace the stock client's executors (not yet started: they start threads on
     first use) with daemon ones of the same size."""
-    workers = getattr(client.executor, "_max_workers", 40)
-    old = (client.executor, client.helper_executor, client.stream_executor)
-    client.executor = DaemonExecutor(workers, "gradio-job")
-    client.helper_executor = DaemonExecutor(2 * workers, "gradio-job-helper")
-    client.stream_executor = DaemonExecutor(1, "gradio-stream")
-    for executor in old:
-        executor.shutdown(wait=False)
+    from .compat import executors  # gradio_client: loaded already, a client exists
+
+    stock = executors(client)
+    workers = getattr(stock["executor"], "_max_workers", 40)
+    sizes = {
+        "executor": (workers, "gradio-job"),
+        "helper_executor": (2 * workers, "gradio-job-helper"),
+        "stream_executor": (1, "gradio-stream"),
+    }
+    for name, old in stock.items():
+        setattr(client, name, DaemonExecutor(*sizes[name]))
+        old.shutdown(wait=False)
 
 
 # --- bounded cancellation ----------------------------------------------------------------
