@@ -19,6 +19,7 @@ import pytest
 from pytest_gradio import GradioClient, GradioSnapshotExtension, JobTimeoutError, api_contract
 from pytest_gradio.snapshot import normalize, round_float
 
+from . import versions
 from .conftest import APPS
 
 SNAPSHOT_APP = APPS / "snapshot_app.py"
@@ -410,7 +411,11 @@ def test_api_contract_is_ordered_plain_data(gradio_client: GradioClient) -> None
         "returns": [{"type": "str", "component": "Textbox"}],
     }
     assert list(contract["/add"]["parameters"][0]) == ["name", "type", "component", "required"]
+    # "filepath" whatever the server calls it (versions.image_output_type).
     assert contract["/picture"]["returns"] == [{"type": "filepath", "component": "Image"}]
+    described = gradio_client.view_api(print_info=False, return_format="dict")
+    picture = described["named_endpoints"]["/picture"]["returns"][0]["python_type"]["type"]
+    assert picture == versions.image_output_type(gradio_client)
     assert pickle.loads(pickle.dumps(contract)) == contract
     text = GradioSnapshotExtension().serialize(contract)
     # Labels made from component ids are left out.

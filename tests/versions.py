@@ -35,3 +35,21 @@ def progress_sees_every_step(client: Any, step_seconds: float) -> bool:
     """Whether every progress step of a job that spends `step_seconds` per step
     arrives: only when the server samples at least twice per step."""
     return progress_interval(client) * 2 <= step_seconds
+
+
+FILEDATA_TYPE = (
+    "dict(path: str | None (Path to a local file), url: str | None (Publicly available "
+    "url or base64 encoded image), size: int | None (Size of image in bytes), orig_name: "
+    "str | None (Original filename), mime_type: str | None (mime type of image), "
+    "is_stream: bool (Can always be set to False), meta: dict(str, Any))"
+)
+
+
+def image_output_type(client: Any) -> str:
+    """How the server's API describes a `gr.Image` output's type.
+
+    From gradio 6.10 (which ships gradio_client 2.4, whose schema-to-type function
+    recognises file schemas): "filepath". Before, in gradio 5 and 6.0-6.9: the FileData
+    dict, spelled out field by field.
+    """
+    return "filepath" if server_gradio(client) >= (6, 10) else FILEDATA_TYPE

@@ -182,7 +182,7 @@ def quiet_stock_heartbeat(cls: _C) -> _C:
     holding a stream, so `close()` does not wait for it. From 2.7.2 the thread starts
     only if the config asks for it, which GradioClient already prevents: no change."""
     if not HEARTBEAT_OBEYS_CONFIG:
-        cls._stream_heartbeat = _no_stock_heartbeat
+        setattr(cls, "_stream_heartbeat", _no_stock_heartbeat)  # noqa: B010
     return cls
 
 
