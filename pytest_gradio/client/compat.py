@@ -63,6 +63,12 @@ _INIT = inspect.signature(Client.__init__).parameters
 TOKEN_KEYWORD = "token" in _INIT
 """gradio_client 2.0.0 renamed `hf_token` to `token` (argument and attribute)."""
 
+# -- 2.0.0: `Client.submit` runs the job in a copy of the caller's context --------------
+SUBMIT_COPIES_CONTEXT = "copy_context" in inspect.getsource(Client.submit)
+"""From 2.0.0 `submit()` runs the job under `contextvars.copy_context()`, which the
+recording client uses to tell `send_data()` which timeline a job belongs to. Before,
+the job's executor (registry.DaemonExecutor) makes the copy itself."""
+
 # -- 2.3.0: per-event message queues are deques --------------------------------------------
 DEQUE_QUEUES = "popleft" in inspect.getsource(utils.stream_sse_v1plus)
 """Before 2.3.0 the stock reader keeps each event's messages in a list and takes them
@@ -94,6 +100,13 @@ DIFFERENCES: tuple[Difference, ...] = (
         "the argument and attribute are `hf_token`: client_kwargs() and client_token() "
         "translate, and hide 1.x's DeprecationWarning for it",
         TOKEN_KEYWORD,
+    ),
+    Difference(
+        "submit copies the context",
+        "2.0.0",
+        "jobs run without the caller's context variables, so the stock transport "
+        "recorded nothing: the daemon job executor copies the context itself (registry.py)",
+        SUBMIT_COPIES_CONTEXT,
     ),
     Difference(
         "deque message queues",
