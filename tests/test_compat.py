@@ -64,3 +64,21 @@ def test_close_does_not_wait_for_a_heartbeat(gradio_app) -> None:
     client.close()
     stock = getattr(client, "heartbeat", None)
     assert stock is None or not stock.is_alive()
+
+
+def test_an_event_may_end_before_the_stock_transport_registers_it(gradio_client) -> None:
+    """Before gradio_client 2.6.1 the stock transport registers a job's event after its
+    messages may have arrived: the registration keeps them, and a completion that came
+    first does not crash the reader nor leave the event pending."""
+    queues = gradio_client.pending_messages_per_event
+    queues["early"] = []  # the reader saw the event first
+    queues["early"].append({"msg": "process_completed", "event_id": "early"})
+    queues["early"] = []  # the stock registration
+    assert [m["msg"] for m in queues["early"]] == ["process_completed"]
+    ids = gradio_client.pending_event_ids
+    if compat.EVENTS_REGISTERED_UNDER_LOCK:
+        assert type(ids) is set  # registered under a lock: nothing to change
+        return
+    ids.remove("early")  # the reader, on process_completed
+    ids.add("early")  # the stock registration, late
+    assert "early" not in ids

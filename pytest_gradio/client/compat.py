@@ -36,6 +36,7 @@ __all__ = [
     "init_client",
     "oauth_payload",
     "quiet_stock_heartbeat",
+    "register_events_safely",
 ]
 
 
@@ -84,6 +85,15 @@ HELPER_EXECUTORS = "helper_executor" in inspect.getsource(Client.__init__)
 """gradio_client 2.6.1 runs a job's helpers and the stream reader on executors of their
 own (`helper_executor`, `stream_executor`); before, everything ran on `executor`."""
 
+# -- 2.6.1: the stock transport registers an event before its messages can arrive -----
+EVENTS_REGISTERED_UNDER_LOCK = "pending_lock" in inspect.getsource(Client.__init__)
+"""Before 2.6.1 the stock transport registers an event only after `send_data()`
+returns, while the session's stream may already be delivering its messages: the
+registration replaced the queue holding them (lost, the job hangs), and a
+`process_completed` that came first crashed the reader (`KeyError` in
+`pending_event_ids.remove`). `register_events_safely` and the tapped queues
+(recording.py) make both harmless."""
+
 # -- 2.7.2: the stock heartbeat obeys `connect_heartbeat` ----------------------------------
 HEARTBEAT_OBEYS_CONFIG = isinstance(
     inspect.getattr_static(Client, "_stream_heartbeat", None), staticmethod
@@ -125,6 +135,13 @@ DIFFERENCES: tuple[Difference, ...] = (
         "2.6.1",
         "one `executor` only: executors() lists the ones a client has",
         HELPER_EXECUTORS,
+    ),
+    Difference(
+        "events registered under a lock",
+        "2.6.1",
+        "a job's messages arriving before the stock transport registered it were lost, "
+        "or crashed the reader: register_events_safely() and the tapped queues keep them",
+        EVENTS_REGISTERED_UNDER_LOCK,
     ),
     Difference(
         "heartbeat obeys connect_heartbeat",
@@ -184,6 +201,34 @@ EXECUTOR_NAMES = ("executor", "helper_executor", "stream_executor")
 def executors(client: Any) -> dict[str, Any]:
     """The client's thread pools by attribute name (only `executor` before 2.6.1)."""
     return {name: getattr(client, name) for name in EXECUTOR_NAMES if hasattr(client, name)}
+
+
+class _EventIds(set):  # type: ignore[type-arg]
+    """`Client.pending_event_ids` for which an event may end before it is added: the
+    reader's `remove` then notes it, and the late `add` is dropped."""
+
+    def __init__(self, items: Any = ()) -> None:
+        super().__init__(items)
+        self._ended: set[Any] = set()
+
+    def add(self, event_id: Any) -> None:
+        if event_id in self._ended:
+            self._ended.discard(event_id)
+            return
+        super().add(event_id)
+
+    def remove(self, event_id: Any) -> None:
+        if event_id in self:
+            super().remove(event_id)
+        else:
+            self._ended.add(event_id)
+
+
+def register_events_safely(client: Any) -> None:
+    """Before 2.6.1: let a job's `process_completed` arrive before the stock transport
+    registered the job (see EVENTS_REGISTERED_UNDER_LOCK). From 2.6.1: nothing."""
+    if not EVENTS_REGISTERED_UNDER_LOCK:
+        client.pending_event_ids = _EventIds(client.pending_event_ids)
 
 
 _C = TypeVar("_C", bound=type)

@@ -149,6 +149,8 @@ class _TappedQueues(dict):  # type: ignore[type-arg]
         self._tap = tap
 
     def __setitem__(self, event_id: str, queue: Any) -> None:
+        if not queue and event_id in self:
+            return  # compat.EVENTS_REGISTERED_UNDER_LOCK: keep messages that came first
         if not isinstance(queue, _TappedDeque):
             queue = _TappedDeque(queue, event_id, self._tap)
         super().__setitem__(event_id, queue)
@@ -242,6 +244,7 @@ class GradioClient(Client):  # type: ignore[misc]
         self._routes: dict[str, Timeline] = {}
         self._unrouted: dict[str, list[tuple[float, Any]]] = {}
         self.pending_messages_per_event = _TappedQueues(self._tapped)
+        compat.register_events_safely(self)
         self._owns_pool = _template is None
         self._http = _template._http if _template is not None else self._new_pool()
         self._stream: SessionStream | None = None
