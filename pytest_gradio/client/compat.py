@@ -1,17 +1,18 @@
 """Every difference between the gradio_client versions we support, in one place.
 
 Each difference has a name, the gradio_client version its newer behaviour starts at,
-and a feature check (an attribute or a signature, never a version number: a patched
-or backported client is judged by what it does). The rest of the client layer calls
+and a feature check (an attribute, a signature, or a name in the stock code's source;
+never a version number: a patched or backported client is judged by what it does).
+The checks run once, at import. The rest of the client layer calls
 the helpers below instead of testing versions or catching `TypeError` itself.
 
 `DIFFERENCES` lists them for COMPATIBILITY.md and for `tests/test_compat.py`, which
 checks, under each installed gradio_client, that every feature check agrees with the
 version the table states.
 
-The server's gradio version matters too (progress sampling, API type names, error
-quoting), but only to what a test expects, never to how the client works: see
-`tests/versions.py`.
+The server's gradio version matters too (progress sampling, API type names), but not
+to how the client works: to what a test may expect (`tests/versions.py`), and to how
+`api_contract` names a file output (`snapshot.py`).
 """
 
 from __future__ import annotations
