@@ -166,10 +166,18 @@ def _endpoint(info: Mapping[str, Any], normalizer: Normalizer) -> Record:
     )
 
 
+# gradio 5 and 6.0-6.9 servers spell a file output's type out as the FileData dict;
+# from 6.10 they call it "filepath", as they always called file inputs. A contract says
+# "filepath" on every version, so that upgrading gradio does not change it.
+_FILEDATA_TYPE = "dict(path: str | None (Path to a local file), url: str | None"
+
+
 def _python_type(info: Mapping[str, Any]) -> Any:
     python_type = info.get("python_type")
     if isinstance(python_type, Mapping):
-        return python_type.get("type")
+        python_type = python_type.get("type")
+    if isinstance(python_type, str) and python_type.startswith(_FILEDATA_TYPE):
+        return "filepath"
     return python_type
 
 

@@ -371,7 +371,10 @@ def test_generator_outputs_none_lost(gradio_client):
 
 def test_fast_transport_emits_no_warnings(gradio_client):
     """A job over the fast transport warns nothing (suites run with -W error)."""
+    import os
     import warnings
+
+    import gradio
 
     if gradio_client.transport != "fast":
         pytest.skip("the stock transport is gradio_client's own code")
@@ -380,5 +383,8 @@ def test_fast_transport_emits_no_warnings(gradio_client):
         assert gradio_client.predict(1, 2, api_name="/add") == 3
         job = gradio_client.submit(3, api_name="/count")
         assert list(job) == ["0", "1", "2"]
-    ours = [w for w in caught if "gradio/queueing.py" not in w.filename]
+    # The server runs in this process: its own warnings (gradio 5.x-6.0 warns of a
+    # starlette deprecation on every queue join) are gradio's, not the transport's.
+    server = os.path.dirname(gradio.__file__) + os.sep
+    ours = [w for w in caught if not w.filename.startswith(server)]
     assert not ours, [f"{w.category.__name__}: {w.message} ({w.filename})" for w in ours]

@@ -19,6 +19,7 @@ import pytest
 from pytest_gradio import GradioClient, GradioSnapshotExtension, JobTimeoutError, api_contract
 from pytest_gradio.snapshot import normalize, round_float
 
+from . import versions
 from .conftest import APPS
 
 SNAPSHOT_APP = APPS / "snapshot_app.py"
@@ -92,6 +93,14 @@ def test_api(client, gradio_snapshot):
 """
 SUITE_TESTS = 8
 SUITE_SNAPSHOTS = 9
+
+
+@pytest.fixture(autouse=True)
+def _not_an_xdist_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The in-process runs below report snapshots as a plain run does even when this
+    suite itself runs under `-n`: syrupy stays quiet in an xdist worker, which it
+    recognises by PYTEST_XDIST_WORKER."""
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
 
 
 def _write_suite(pytester: pytest.Pytester, app_source: str | None = None) -> Path:
@@ -402,7 +411,11 @@ def test_api_contract_is_ordered_plain_data(gradio_client: GradioClient) -> None
         "returns": [{"type": "str", "component": "Textbox"}],
     }
     assert list(contract["/add"]["parameters"][0]) == ["name", "type", "component", "required"]
+    # "filepath" whatever the server calls it (versions.image_output_type).
     assert contract["/picture"]["returns"] == [{"type": "filepath", "component": "Image"}]
+    described = gradio_client.view_api(print_info=False, return_format="dict")
+    picture = described["named_endpoints"]["/picture"]["returns"][0]["python_type"]["type"]
+    assert picture == versions.image_output_type(gradio_client)
     assert pickle.loads(pickle.dumps(contract)) == contract
     text = GradioSnapshotExtension().serialize(contract)
     # Labels made from component ids are left out.

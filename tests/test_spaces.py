@@ -150,7 +150,7 @@ def test_a_sleeping_space_that_never_wakes_times_out(fake_hub: FakeHub, started:
     fake_hub.add_space("org/app", make_blocks(), stages=["SLEEPING"])  # for good
     with pytest.raises(AppStartError, match=r"not ready within 1 s .*stage SLEEPING"):
         start("space:org/app", started, startup_timeout=1)
-    assert 0.9 < started.seconds < 3
+    assert 0.9 < started.seconds < 30  # bounded by startup_timeout, not the 600 s default
 
 
 @pytest.mark.parametrize("stage", sorted(FAILED_STAGES))
@@ -169,7 +169,9 @@ def test_stages_that_cannot_end_fail_at_once(
     assert FAILED_STAGES[stage].format(page=f"{fake_hub.url}/spaces/org/app") in message
     assert space.runtime_requests == 1
     assert space.host_requests == []
-    assert started.seconds < 1
+    # "At once": one look at the runtime (above), no wait announced. Not a time limit,
+    # which a busy machine breaks.
+    assert not any("waiting for Space" in line for line in started.lines)
 
 
 def test_failed_stage_without_a_message(fake_hub: FakeHub) -> None:
@@ -261,7 +263,7 @@ def test_unreachable_hub_is_bounded(monkeypatch: pytest.MonkeyPatch, started: St
         start("space:org/app", started, startup_timeout=1)
     assert "does not answer (ConnectError" in str(info.value)
     assert "not ready within 1 s" in str(info.value)
-    assert started.seconds < 3
+    assert started.seconds < 30  # bounded by startup_timeout, not the 600 s default
 
 
 def test_endless_build_times_out_with_its_stage(fake_hub: FakeHub, started: Started) -> None:
@@ -272,7 +274,7 @@ def test_endless_build_times_out_with_its_stage(fake_hub: FakeHub, started: Star
     assert "'org/app' (from --gradio-app) was not ready within 1.5 s (startup_timeout)" in message
     assert "stage BUILDING" in message
     assert "--gradio-startup-timeout" in message
-    assert 1.4 < started.seconds < 3.5
+    assert 1.4 < started.seconds < 30  # bounded by startup_timeout, not the 600 s default
 
 
 def test_spaces_default_to_ten_minutes(fake_hub: FakeHub) -> None:

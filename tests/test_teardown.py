@@ -95,8 +95,11 @@ def test_fire_and_forget_does_not_delay_exit(pytester: pytest.Pytester, gradio_l
     result.assert_outcomes(passed=6)
     after_last_test = exited - float((pytester.path / "last_test_ended").read_text())
     print(f"measured: the session exited {after_last_test:.2f} s after its last test ended")
-    # Session teardown (one in-process app to stop) and interpreter exit.
-    assert after_last_test < 3.0, f"the session took {after_last_test:.1f} s to exit"
+    # Session teardown (one in-process app to stop) and interpreter exit: about 2.5 s
+    # on an idle machine. The bound is loose for a busy one; what it must catch is a
+    # process that waits for the frozen server, which answers only after the run's
+    # 60 s timeout.
+    assert after_last_test < 20, f"the session took {after_last_test:.1f} s to exit"
 
 
 def test_daemon_executor_keeps_thread_pool_semantics() -> None:

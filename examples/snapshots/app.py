@@ -43,7 +43,9 @@ def export(text: str, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B0
         writer.writerow(["index", "word"])
         for i, word in enumerate(words):
             progress((i, len(words)), desc="Exporting")
-            time.sleep(0.03)
+            # Long enough for the server to send it: gradio 6 sends progress every
+            # 10 ms, gradio 5 every 100 ms.
+            time.sleep(0.1)
             writer.writerow([i, word])
     gr.Info(f"Exported {len(words)} words")
     return str(path)

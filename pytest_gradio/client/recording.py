@@ -29,7 +29,7 @@ from .. import deadlines
 from ..errors import AppStartError, EndpointNotFoundError
 from ..options import TRANSPORTS
 from ..timeline import Timeline
-from . import registry
+from . import compat, registry
 from .transport import (
     DEFAULT_TIMEOUT,
     FAST_PROTOCOLS,
@@ -153,6 +153,10 @@ class _TappedDeque(deque):  # type: ignore[type-arg]
             item = {**item, "msg": STREAMING_AS}
         super().append(item)
 
+    def pop(self, *index: int) -> Any:
+        # compat.DEQUE_QUEUES: before gradio_client 2.3 the reader takes pop(0).
+        return self.popleft() if index == (0,) else super().pop(*index)
+
 
 class _TappedQueues(dict):  # type: ignore[type-arg]
     """`Client.pending_messages_per_event` whose queues report every append."""
@@ -162,6 +166,8 @@ class _TappedQueues(dict):  # type: ignore[type-arg]
         self._tap = tap
 
     def __setitem__(self, event_id: str, queue: Any) -> None:
+        if not queue and event_id in self:
+            return  # compat.EVENTS_REGISTERED_UNDER_LOCK: keep messages that came first
         if not isinstance(queue, _TappedDeque):
             queue = _TappedDeque(queue, event_id, self._tap)
         super().__setitem__(event_id, queue)
@@ -225,6 +231,7 @@ _ENDPOINT_HOOKS = {
 _HTTPX_HOOKS = {name: getattr(httpx, name) for name in ("post", "stream")}
 
 
+@compat.quiet_stock_heartbeat
 class GradioClient(Client):  # type: ignore[misc]
     """A `gradio_client.Client` whose `submit()` returns a `RecordedJob`.
 
@@ -256,12 +263,13 @@ class GradioClient(Client):  # type: ignore[misc]
             )
         # Bound as the stock signature binds them (positional order included), then
         # passed by name, so that our two defaults never collide with a positional.
-        arguments = _STOCK_INIT.bind(self, src, *args, **kwargs).arguments
+        # `token` is translated first: gradio_client 1.x spells it `hf_token` (compat).
+        arguments = _STOCK_INIT.bind(self, src, *args, **compat.client_kwargs(kwargs)).arguments
         del arguments["self"]
         arguments.setdefault("verbose", False)
         arguments.setdefault("analytics_enabled", False)
         self._template = _template
-        super().__init__(**arguments)
+        compat.init_client(super().__init__, **arguments)
         self._template = None
         self.transport = transport
         self.jobs: list[RecordedJob] = []
@@ -270,6 +278,7 @@ class GradioClient(Client):  # type: ignore[misc]
         self._routes: dict[str, Timeline] = {}
         self._unrouted: dict[str, list[tuple[float, Any]]] = {}
         self.pending_messages_per_event = _TappedQueues(self._tapped)
+        compat.register_events_safely(self)
         self._owns_pool = _template is None
         self._http = _template._http if _template is not None else self._new_pool()
         self._stream: SessionStream | None = None
@@ -316,7 +325,7 @@ class GradioClient(Client):  # type: ignore[misc]
             self.src,
             transport=self.transport,
             _template=self,
-            token=self.token,
+            token=compat.client_token(self),
             headers=dict(self.headers),
             download_files=self.download_files,
             ssl_verify=self.ssl_verify,
@@ -590,7 +599,7 @@ class GradioClient(Client):  # type: ignore[misc]
                 stream.close()
         if self._heartbeat is not None:
             self._heartbeat.close()
-        for executor in (self.executor, self.helper_executor, self.stream_executor):
+        for executor in compat.executors(self).values():
             executor.shutdown(wait=False, cancel_futures=True)
         if self._owns_pool:
             self._http.close()

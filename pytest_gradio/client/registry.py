@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import contextvars
 import queue
 import threading
 import time
@@ -76,8 +77,13 @@ class DaemonExecutor(concurrent.futures.Executor):
     demand, reused while idle.
     """
 
-    def __init__(self, max_workers: int = 40, name: str = "gradio-job") -> None:
+    def __init__(
+        self, max_workers: int = 40, name: str = "gradio-job", *, copy_context: bool = False
+    ) -> None:
         self._max_workers = max(1, max_workers)
+        # Run each call in a copy of the submitter's context variables, as stock
+        # `Client.submit` does itself from gradio_client 2.0 (compat.SUBMIT_COPIES_CONTEXT).
+        self._copy_context = copy_context
         self._name = name
         self._work: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._lock = threading.Lock()
@@ -90,6 +96,8 @@ class DaemonExecutor(concurrent.futures.Executor):
         with self._lock:
             if self._shutdown:
                 raise RuntimeError("cannot schedule new futures after shutdown")
+            if self._copy_context:
+                fn, args = contextvars.copy_context().run, (fn, *args)
             self._work.put((future, fn, args, kwargs))
             if self._idle > 0:
                 self._idle -= 1
@@ -146,13 +154,19 @@ class DaemonExecutor(concurrent.futures.Executor):
 def use_daemon_executors(client: Any) -> None:
     """Replace the stock client's executors (not yet started: they start threads on
     first use) with daemon ones of the same size."""
-    workers = getattr(client.executor, "_max_workers", 40)
-    old = (client.executor, client.helper_executor, client.stream_executor)
-    client.executor = DaemonExecutor(workers, "gradio-job")
-    client.helper_executor = DaemonExecutor(2 * workers, "gradio-job-helper")
-    client.stream_executor = DaemonExecutor(1, "gradio-stream")
-    for executor in old:
-        executor.shutdown(wait=False)
+    from .compat import SUBMIT_COPIES_CONTEXT, executors  # gradio_client: loaded already
+
+    stock = executors(client)
+    workers = getattr(stock["executor"], "_max_workers", 40)
+    sizes = {
+        "executor": (workers, "gradio-job"),
+        "helper_executor": (2 * workers, "gradio-job-helper"),
+        "stream_executor": (1, "gradio-stream"),
+    }
+    for name, old in stock.items():
+        copy = name == "executor" and not SUBMIT_COPIES_CONTEXT
+        setattr(client, name, DaemonExecutor(*sizes[name], copy_context=copy))
+        old.shutdown(wait=False)
 
 
 # --- bounded cancellation ----------------------------------------------------------------

@@ -41,6 +41,7 @@ from gradio_client.utils import (
 
 from ..errors import JobStreamError
 from ..timeline import MESSAGE_STATUS
+from . import compat
 
 FAST_PROTOCOLS = ("sse_v1", "sse_v2", "sse_v2.1", "sse_v3")
 _DIFF_PROTOCOLS = ("sse_v2", "sse_v2.1", "sse_v3")
@@ -481,7 +482,7 @@ def _predict(
         "data": list(data),
         "fn_index": endpoint.fn_index,
         **kwargs,
-        **endpoint.oauth_token_payload(),
+        **compat.oauth_payload(endpoint),
         "session_hash": kwargs.get("session_hash", stream.session_hash),
     }
     headers = client.add_zero_gpu_headers(client.headers)

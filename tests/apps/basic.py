@@ -15,11 +15,17 @@ def count(n):
         yield str(i)
 
 
+# Every step outlasts several of the server's progress samples, so that each one
+# arrives even on a busy machine (test_progress_exact wants all three): gradio 6
+# samples every 10 ms, gradio 5 every 100 ms (tests/versions.py).
+STEP_SECONDS = 0.1 if int(gr.__version__.split(".")[0]) >= 6 else 0.3
+
+
 def stepper(n, progress=gr.Progress()):  # noqa: B008 (gradio's idiom)
     gr.Info("starting")
     for i in range(int(n)):
         progress((i, int(n)), desc="working")
-        time.sleep(0.04)
+        time.sleep(STEP_SECONDS)
     if n > 2:
         gr.Warning("that was many steps")
     return f"did {int(n)} steps"

@@ -1,0 +1,55 @@
+"""What a test may expect from the gradio server it talks to, by the server's version.
+
+Tests whose expectations depend on the server (not on gradio_client: that is
+`pytest_gradio.client.compat`) state the rule for each version here, instead of a
+tolerance that would hide the difference. The version is the one the server reports
+in its config, so it is right for a subprocess app or a Space too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def server_gradio(client: Any) -> tuple[int, ...]:
+    """The gradio version of the server `client` is connected to, e.g. (6, 31, 0)."""
+    version = str(client.config.get("version") or "")
+    if not version:
+        import gradio
+
+        version = gradio.__version__
+    return tuple(int(part) for part in version.split(".")[:3] if part.isdigit())
+
+
+def progress_interval(client: Any) -> float:
+    """How often the server sends a job's progress, in seconds.
+
+    gradio 6: every 10 ms. gradio 5: every 100 ms (`progress_update_sleep_when_free`),
+    so a job shorter than that may show no progress at all, and one step per 100 ms at
+    most.
+    """
+    return 0.01 if server_gradio(client) >= (6,) else 0.1
+
+
+def progress_sees_every_step(client: Any, step_seconds: float) -> bool:
+    """Whether every progress step of a job that spends `step_seconds` per step
+    arrives: only when the server samples at least twice per step."""
+    return progress_interval(client) * 2 <= step_seconds
+
+
+FILEDATA_TYPE = (
+    "dict(path: str | None (Path to a local file), url: str | None (Publicly available "
+    "url or base64 encoded image), size: int | None (Size of image in bytes), orig_name: "
+    "str | None (Original filename), mime_type: str | None (mime type of image), "
+    "is_stream: bool (Can always be set to False), meta: dict(str, Any))"
+)
+
+
+def image_output_type(client: Any) -> str:
+    """How the server's API describes a `gr.Image` output's type.
+
+    From gradio 6.10 (which ships gradio_client 2.4, whose schema-to-type function
+    recognises file schemas): "filepath". Before, in gradio 5 and 6.0-6.9: the FileData
+    dict, spelled out field by field.
+    """
+    return "filepath" if server_gradio(client) >= (6, 10) else FILEDATA_TYPE
