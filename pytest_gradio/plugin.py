@@ -27,6 +27,10 @@ if TYPE_CHECKING:
     from .recording import GradioClient
     from .targets import AppOptions, AppPool, GradioApp
 
+# Browser tests (gradio_page, its options and failure artifacts) live in their own
+# glue module; it imports no playwright until a test asks for a page.
+pytest_plugins = ["pytest_gradio.browser_plugin"]
+
 ENV_APP = "PYTEST_GRADIO_APP"
 ENV_TOKEN = "HF_TOKEN"
 
