@@ -179,6 +179,8 @@ def _console(state: _PageState, message: Any) -> None:
 def _failed_request(state: _PageState, request: Any, sink: str) -> None:
     if request.url.startswith(sink.rsplit("/", 1)[0]):
         return  # the recorder's own posts, cancelled when the page closes
+    if request.failure == "net::ERR_ABORTED":
+        return  # the page cancelled it itself (Gradio closes its queue stream so)
     state.failed_requests.append(f"{request.method} {request.url}: {request.failure}")
 
 

@@ -384,10 +384,15 @@ class Dataframe(Valued):
 
     def value(self) -> list[list[str]]:
         """The rows shown, as text (a virtualised table shows the rows in view)."""
-        rows = self.locator.locator("tbody tr")
+        # Gradio 6 draws rows as grid rows; older tables as <tr> (the sizing body of
+        # Gradio 6's header table is a hidden copy, not data).
+        rows = self.locator.locator("[role=row].virtual-row")
+        cell = "[role=gridcell]"
+        if not rows.count():
+            rows, cell = self.locator.locator("tbody:not(.sizing-body) tr"), "td"
         found = []
         for i in range(rows.count()):
-            cells = rows.nth(i).locator("td")
+            cells = rows.nth(i).locator(cell)
             found.append([str(cells.nth(j).inner_text()).strip() for j in range(cells.count())])
         return found
 

@@ -1,0 +1,157 @@
+"""Browser tests: gradio_page, its controllers against real components in a real
+headless Chromium, jobs recorded from the page, readiness, failure artifacts."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from pytest_gradio import (
+    Regex,
+    assert_job_error,
+    assert_job_logs,
+    assert_job_progress,
+    assert_job_result,
+    assert_job_statuses,
+)
+from pytest_gradio.browser import ComponentNotFoundError
+
+APPS = Path(__file__).parent / "apps"
+pytestmark = pytest.mark.gradio_app(str(APPS / "browser_components.py"))
+
+
+def test_textbox_checkbox_button(gradio_page):
+    gradio_page.component("Name").set("Ada")
+    gradio_page.component("Shout").set(True)
+    assert gradio_page.component("Shout").value() is True
+    gradio_page.component("Greet").click()
+    gradio_page.component("Greeting").expect_value("HELLO ADA")
+    assert gradio_page.component("Name").value() == "Ada"
+
+
+def test_expect_value_fails_with_expected_and_actual(gradio_page):
+    box = gradio_page.component("Greeting")
+    with pytest.raises(AssertionError, match=r"(?s)expected: 'nope'.*actual:   ''"):
+        box.expect_value("nope", timeout=0.3)
+
+
+def test_number_slider_dropdown_radio_markdown_json(gradio_page):
+    gradio_page.component("Level").set(7)
+    gradio_page.component("Colour").set("blue")
+    gradio_page.component("Pick").set("two")
+    assert gradio_page.component("Level").value() == 7
+    assert gradio_page.component("Colour").value() == "blue"
+    assert gradio_page.component("Pick").value() == "two"
+    gradio_page.component("Describe").click()
+    gradio_page.component("summary").expect_value("level 7, choice blue, pick two")
+    gradio_page.component("Data").expect_value({"level": 7, "choice": "blue"})
+    job = gradio_page.wait_idle()[-1]
+    assert_job_result(job, ("level 7, choice blue, pick two", {"level": 7, "choice": "blue"}))
+
+
+def test_number_and_progress_logs_of_a_page_job(gradio_page):
+    gradio_page.component("Steps").set(4)
+    gradio_page.component("Count").click()
+    gradio_page.component("Counted").expect_value(4)
+    job = gradio_page.last_job
+    assert_job_result(job, 4)
+    assert_job_progress(job, [(0, 4), (1, 4), (2, 4), (3, 4)])
+    assert_job_logs(job, [("counting", "info")])
+    assert_job_statuses(job, ["IN_QUEUE", "PROCESSING", "PROGRESS", "FINISHED"])
+
+
+def test_helpers_fail_on_page_jobs_as_on_api_jobs(gradio_page):
+    gradio_page.component("Name").set("Ada")
+    gradio_page.component("Greet").click()
+    job = gradio_page.last_job
+    with pytest.raises(AssertionError, match=r"(?s)the result differs.*timeline of /greet"):
+        assert_job_result(job, "Hello Bob")
+    with pytest.raises(AssertionError, match="did not raise"):
+        assert_job_error(job)
+
+
+def test_error_from_the_page(gradio_page):
+    gradio_page.component("Name").set("Ada")
+    gradio_page.component("Fail").click()
+    assert_job_error(gradio_page.last_job, match="no greeting for Ada")
+
+
+def test_private_chained_events_are_recorded(gradio_page):
+    gradio_page.component("Name").set("Ada")
+    gradio_page.component("Private greet").click()
+    jobs = gradio_page.wait_idle()
+    # Private events have no API, but gradio names them all the same.
+    assert [j.timeline.endpoint for j in jobs] == [Regex(r"/greet_\d+"), Regex(r"/lambda")]
+    assert_job_result(jobs[1], "Hello Ada!")
+    gradio_page.component("Greeting").expect_value("Hello Ada!")
+
+
+def test_file_output(gradio_page):
+    gradio_page.component("Name").set("report")
+    gradio_page.component("Make file").click()
+    gradio_page.component("Download").expect_file(name="report.txt", content="file for report")
+
+
+def test_image_upload(gradio_page, tmp_path):
+    from PIL import Image
+
+    path = tmp_path / "pic.png"
+    Image.new("RGB", (12, 7), (0, 128, 0)).save(path)
+    gradio_page.component("Photo").upload(path)
+    gradio_page.component("Size").expect_value("12x7")
+    assert_job_result(gradio_page.last_job, "12x7")
+
+
+def test_chatbot(gradio_page):
+    chat = gradio_page.component("Chat")
+    chat.send("hi there")
+    chat.expect_last_message("echo: hi there")
+    assert chat.messages() == [
+        {"role": "user", "content": "hi there"},
+        {"role": "assistant", "content": "echo: hi there"},
+    ]
+
+
+def test_dataframe_and_gallery(gradio_page):
+    gradio_page.component("Steps").set(3)
+    gradio_page.component("Fill").click()
+    gradio_page.component("Squares").expect_value([["0", "0"], ["1", "1"], ["2", "4"]])
+    gradio_page.component("Pics").expect_count(3)
+    assert len(gradio_page.wait_idle()) == 2
+
+
+def test_visibility_and_interactivity(gradio_page):
+    secret = gradio_page.component("Secret")
+    secret.expect_hidden()
+    gradio_page.component("Reveal").click()
+    secret.expect_visible()
+    secret.expect_value("hidden value")
+    gradio_page.component("Locked").expect_interactive(False)
+    gradio_page.component("Name").expect_interactive()
+
+
+def test_unknown_label_lists_the_labels(gradio_page):
+    with pytest.raises(ComponentNotFoundError, match=r"No component 'Nmae'.*textbox 'Name'"):
+        gradio_page.component("Nmae")
+
+
+def test_component_by_kind(gradio_page):
+    gradio_page.component(kind="markdown").expect_value("nothing yet")
+
+
+def test_each_test_has_its_own_session(gradio_page):
+    # A value typed by another test is not here: a fresh context per test.
+    gradio_page.component("Name").expect_value("")
+    assert gradio_page.jobs == []
+
+
+def test_snapshot_of_a_page_job(gradio_page, gradio_snapshot):
+    gradio_page.component("Name").set("Ada")
+    gradio_page.component("Greet").click()
+    from pytest_gradio.snapshot import GradioSnapshotExtension  # noqa: F401
+
+    data = gradio_page.last_job.timeline.to_dict()
+    assert data["statuses"][-1] == "FINISHED"
+    assert data["outputs"] == ["Hello Ada"]
