@@ -230,8 +230,10 @@ def pytest_runtest_makereport(
         lines.append("failed requests:")
         lines += [f"  {r}" for r in _unique(state.failed_requests)[-20:]]
     report.sections.append((SECTION_TITLE, "\n".join(lines)))
+    # Into the item's properties: JUnit reads them from the teardown report, which
+    # copies them from the item.
     for path in state.artifacts:
-        report.user_properties.append(("gradio_artifact", str(path)))
+        item.user_properties.append(("gradio_artifact", str(path)))
     return report
 
 

@@ -155,3 +155,132 @@ def test_snapshot_of_a_page_job(gradio_page, gradio_snapshot):
     data = gradio_page.last_job.timeline.to_dict()
     assert data["statuses"][-1] == "FINISHED"
     assert data["outputs"] == ["Hello Ada"]
+
+
+def _slow_middleware():
+    from starlette.middleware import Middleware
+
+    from .apps.browser_slow_render import SlowComponentCode
+
+    return [Middleware(SlowComponentCode)]
+
+
+@pytest.mark.gradio_app(
+    str(APPS / "browser_slow_render.py"),
+    launch_kwargs={"app_kwargs": {"middleware": _slow_middleware()}},
+)
+def test_page_is_returned_once_the_app_rendered(gradio_app, gradio_browser, gradio_page):
+    # The app's components are there the moment the fixture returns: no auto-wait.
+    assert gradio_page.locator("textarea").count() == 1
+    # Precondition, so this test can fail: at `load`, a plain page has no textbox yet.
+    context = gradio_browser.new_context()
+    try:
+        plain = context.new_page()
+        plain.goto(gradio_app.url, wait_until="load")
+        assert plain.locator("textarea").count() == 0
+    finally:
+        context.close()
+
+
+def _run_failing(pytester, *args):
+    pytester.makepyfile(
+        test_fail=f"""
+        import pytest
+
+        @pytest.mark.gradio_app({str(APPS / "browser_components.py")!r})
+        def test_fails(gradio_page):
+            gradio_page.component("Name").set("Ada")
+            gradio_page.evaluate("setTimeout(() => {{ throw new Error('boom in the page') }})")
+            gradio_page.wait_for_timeout(50)
+            assert gradio_page.component("Name").value() == "Bob"
+        """
+    )
+    return pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "--junitxml=junit.xml", *args
+    )
+
+
+def test_failing_test_leaves_a_screenshot_named_in_the_report(pytester):
+    result = _run_failing(pytester, "--gradio-output=out")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*gradio: browser*",
+            "screenshot: *out*test_fail.py-test_fails.png",
+            "page errors:",
+            "*boom in the page*",
+        ]
+    )
+    png = pytester.path / "out" / "test_fail.py-test_fails.png"
+    from PIL import Image
+
+    with Image.open(png) as image:
+        colours = image.convert("RGB").getcolors(maxcolors=1_000_000)
+    assert colours is not None and len(colours) > 20, "the screenshot is blank"
+    junit = (pytester.path / "junit.xml").read_text()
+    assert 'name="gradio_artifact"' in junit and "test_fails.png" in junit
+
+
+def test_tracing_retain_on_failure(pytester):
+    result = _run_failing(pytester, "--gradio-output=out", "--gradio-tracing=retain-on-failure")
+    result.assert_outcomes(failed=1)
+    assert (pytester.path / "out" / "test_fail.py-test_fails-trace.zip").stat().st_size > 0
+
+
+def test_console_errors_fail_the_test_when_asked(pytester):
+    pytester.makepyfile(
+        test_js=f"""
+        import pytest
+
+        @pytest.mark.gradio_app({str(APPS / "browser_components.py")!r})
+        def test_passes_but_js_failed(gradio_page):
+            gradio_page.evaluate("setTimeout(() => {{ throw new Error('kaboom') }})")
+            gradio_page.wait_for_timeout(50)
+        """
+    )
+    assert pytester.runpytest_subprocess("-p", "no:cacheprovider").ret == 0
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--gradio-console-errors=fail")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*uncaught JavaScript errors*", "*kaboom*"])
+
+
+def test_no_browser_is_an_error_with_the_fix(pytester):
+    pytester.makepyfile(
+        test_nob=f"""
+        import pytest
+
+        @pytest.mark.gradio_app({str(APPS / "browser_components.py")!r})
+        def test_page(gradio_page):
+            pass
+        """
+    )
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "--gradio-browser=/nonexistent/chrome"
+    )
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        ["*BrowserNotFoundError*'/nonexistent/chrome' from --gradio-browser*playwright install*"]
+    )
+
+
+def test_no_browser_or_driver_process_is_left(pytester):
+    import psutil
+
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    pytester.makepyfile(
+        test_ok=f"""
+        import pytest
+
+        @pytest.mark.gradio_app({str(APPS / "browser_components.py")!r})
+        def test_page(gradio_page):
+            gradio_page.component("Name").set("x")
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    left = [
+        p.name()
+        for p in psutil.Process().children(recursive=True)
+        if p.pid not in before and p.is_running() and p.status() != psutil.STATUS_ZOMBIE
+    ]
+    assert left == []
