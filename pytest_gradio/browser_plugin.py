@@ -6,6 +6,7 @@ fixtures import `pytest_gradio.browser` when a test first asks for a page.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Generator, Iterator
@@ -55,7 +56,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("gradio_console_errors", HELP_CONSOLE_ERRORS, default=None)
 
 
-def _setting(config: pytest.Config, name: str, choices: tuple[str, ...] | None = None) -> tuple[str | None, str]:
+def _setting(
+    config: pytest.Config, name: str, choices: tuple[str, ...] | None = None
+) -> tuple[str | None, str]:
     """(value, source) of a --gradio-X option, else its ini twin; validated."""
     value, source = config.getoption(name), "--" + name.replace("_", "-")
     if value is None:
@@ -161,10 +164,8 @@ def gradio_page(
         state.page = None
         gradio_page_collector.unregister(sink)
         if state.tracing:
-            try:
+            with contextlib.suppress(Exception):
                 context.tracing.stop()
-            except Exception:
-                pass
         try:
             context.close()
         finally:

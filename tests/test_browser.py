@@ -3,7 +3,6 @@ headless Chromium, jobs recorded from the page, readiness, failure artifacts."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -195,9 +194,7 @@ def _run_failing(pytester, *args):
             assert gradio_page.component("Name").value() == "Bob"
         """
     )
-    return pytester.runpytest_subprocess(
-        "-p", "no:cacheprovider", "--junitxml=junit.xml", *args
-    )
+    return pytester.runpytest_subprocess("-p", "no:cacheprovider", "--junitxml=junit.xml", *args)
 
 
 def test_failing_test_leaves_a_screenshot_named_in_the_report(pytester):
@@ -216,9 +213,11 @@ def test_failing_test_leaves_a_screenshot_named_in_the_report(pytester):
 
     with Image.open(png) as image:
         colours = image.convert("RGB").getcolors(maxcolors=1_000_000)
-    assert colours is not None and len(colours) > 20, "the screenshot is blank"
+    assert colours is not None
+    assert len(colours) > 20, "the screenshot is blank"
     junit = (pytester.path / "junit.xml").read_text()
-    assert 'name="gradio_artifact"' in junit and "test_fails.png" in junit
+    assert 'name="gradio_artifact"' in junit
+    assert "test_fails.png" in junit
 
 
 def test_tracing_retain_on_failure(pytester):

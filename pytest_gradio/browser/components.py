@@ -26,10 +26,11 @@ if TYPE_CHECKING:
 
 # Elements that carry a component's label, across Gradio's components.
 LABEL_SELECTOR = (
-    "[data-testid=block-info], [data-testid=block-label], .label-text, "
-    ".header-row .label p"
+    "[data-testid=block-info], [data-testid=block-label], .label-text, .header-row .label p"
 )
-_BLOCK = "xpath=ancestor-or-self::*[contains(concat(' ', normalize-space(@class), ' '), ' block ')][1]"
+_BLOCK = (
+    "xpath=ancestor-or-self::*[contains(concat(' ', normalize-space(@class), ' '), ' block ')][1]"
+)
 # Config types that are layout, not components a test drives.
 _LAYOUT = {"row", "column", "group", "form", "tabs", "tabitem", "accordion", "state", "sidebar"}
 _RETRY_MS = 50
@@ -48,7 +49,9 @@ class Component:
 
     kind = "component"
 
-    def __init__(self, page: GradioPage, locator: Locator, name: str, config: dict[str, Any]) -> None:
+    def __init__(
+        self, page: GradioPage, locator: Locator, name: str, config: dict[str, Any]
+    ) -> None:
         self.gradio_page = page
         self.locator = locator
         self.name = name
@@ -66,7 +69,9 @@ class Component:
 
         return expect
 
-    def _retry(self, what: str, read: Callable[[], Any], expected: Any, timeout: float | None) -> None:
+    def _retry(
+        self, what: str, read: Callable[[], Any], expected: Any, timeout: float | None
+    ) -> None:
         """Until `matches(expected, read())`, bounded; else AssertionError."""
         __tracebackhide__ = True
         bound = self.gradio_page.timeout if timeout is None else timeout
@@ -262,7 +267,11 @@ class File(Upload):
         return found
 
     def expect_file(
-        self, *, name: str | None = None, content: bytes | str | None = None, timeout: float | None = None
+        self,
+        *,
+        name: str | None = None,
+        content: bytes | str | None = None,
+        timeout: float | None = None,
     ) -> None:
         """Until the component shows a file with this name (and content, downloaded)."""
         __tracebackhide__ = True
@@ -452,25 +461,25 @@ def _describe(entry: dict[str, Any]) -> str:
     return f"{kind} {' '.join(bits)}".strip()
 
 
-def find_component(page: GradioPage, name: str | None, *, kind: str | None, index: int) -> Component:
+def find_component(
+    page: GradioPage, name: str | None, *, kind: str | None, index: int
+) -> Component:
     """See `GradioPage.component`."""
     if name is None and kind is None:
         raise ComponentNotFoundError(
             "component() needs a label, elem_id or button text, or kind=... ."
         )
-    entries = [
-        e
-        for e in page.config.get("components") or []
-        if str(e.get("type")) not in _LAYOUT
-    ]
+    entries = [e for e in page.config.get("components") or [] if str(e.get("type")) not in _LAYOUT]
     pw = page.page
     root = pw.locator(".gradio-container").first
     if name is not None:
         hits = []
         for e in entries:
             props = e.get("props") or {}
-            if props.get("elem_id") == name or props.get("label") == name or (
-                e.get("type") == "button" and props.get("value") == name
+            if (
+                props.get("elem_id") == name
+                or props.get("label") == name
+                or (e.get("type") == "button" and props.get("value") == name)
             ):
                 hits.append(e)
         if kind is not None:
@@ -514,11 +523,15 @@ def _locate(root: Locator, entry: dict[str, Any], entries: list[dict[str, Any]])
     if props.get("elem_id"):
         return root.locator(f"[id='{props['elem_id']}']").first
     if kind == "button":
-        return root.locator("button").filter(has_text=_exact(str(props.get("value") or ""))).first
+        # Not a tab of the same name (nor its hidden overflow copy).
+        buttons = root.locator("button:not([role=tab]):not([tabindex='-1'])").filter(visible=True)
+        return buttons.filter(has_text=_exact(str(props.get("value") or ""))).first
     label = props.get("label")
     same = [e for e in entries if (e.get("props") or {}).get("label") == label]
     if label and props.get("show_label", True) is not False and len(same) == 1:
-        return root.locator(LABEL_SELECTOR).filter(has_text=_exact(str(label))).first.locator(_BLOCK)
+        return (
+            root.locator(LABEL_SELECTOR).filter(has_text=_exact(str(label))).first.locator(_BLOCK)
+        )
     # No usable label: the n-th element of this kind, by the kinds' own test ids.
     position = [e for e in entries if e.get("type") == kind].index(entry)
     testid = _TESTIDS.get(kind)

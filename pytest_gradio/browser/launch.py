@@ -84,7 +84,9 @@ def require_playwright() -> None:
         ) from None
 
 
-def find_browser(explicit: str | None, explicit_source: str, playwright_path: str | None) -> BrowserChoice:
+def find_browser(
+    explicit: str | None, explicit_source: str, playwright_path: str | None
+) -> BrowserChoice:
     """The browser to launch, first found wins (see the module docstring).
 
     `playwright_path` is where Playwright's own Chromium would be
@@ -146,9 +148,7 @@ class BrowserSession:
 
         playwright = sync_playwright().start()
         try:
-            choice = find_browser(
-                explicit, explicit_source, _playwright_chromium(playwright)
-            )
+            choice = find_browser(explicit, explicit_source, _playwright_chromium(playwright))
             kwargs: dict[str, Any] = {"headless": headless, "args": list(LAUNCH_ARGS)}
             if choice.executable is not None:
                 kwargs["executable_path"] = choice.executable
@@ -157,8 +157,7 @@ class BrowserSession:
                 browser = playwright.chromium.launch(**kwargs)
             except Exception as exc:
                 raise BrowserNotFoundError(
-                    f"The browser from {choice.source} did not start: {exc}. "
-                    f"{HOW_TO_GET_ONE}"
+                    f"The browser from {choice.source} did not start: {exc}. {HOW_TO_GET_ONE}"
                 ) from None
         except BaseException:
             playwright.stop()

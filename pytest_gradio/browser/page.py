@@ -58,9 +58,7 @@ class GradioPage:
     >>> gradio_page.component("Greeting").expect_value("Hello Ada")
     """
 
-    def __init__(
-        self, page: Page, recorder: PageRecorder, *, url: str, timeout: float
-    ) -> None:
+    def __init__(self, page: Page, recorder: PageRecorder, *, url: str, timeout: float) -> None:
         self.page = page
         self.url = url
         self.timeout = timeout
@@ -135,7 +133,9 @@ class GradioPage:
             self._config = self.page.evaluate("() => window.gradio_config || {}")
         return self._config
 
-    def component(self, name: str | None = None, *, kind: str | None = None, index: int = 0) -> Component:
+    def component(
+        self, name: str | None = None, *, kind: str | None = None, index: int = 0
+    ) -> Component:
         """The controller of a component, found by label, `elem_id` or button text;
         or by `kind` ("textbox", "markdown", ...) and its `index` among those.
 

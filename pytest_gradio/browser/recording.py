@@ -86,7 +86,8 @@ RECORDER_JS = r"""
   }
   window.fetch = async function (input, init) {
     const url = typeof input === "string" ? input : (input instanceof URL ? input.href : input.url);
-    const method = ((init && init.method) || (input instanceof Request ? input.method : "GET")).toUpperCase();
+    const method = ((init && init.method)
+      || (input instanceof Request ? input.method : "GET")).toUpperCase();
     if (isJoin(url) && method === "POST") {
       const local = ++state.joins;
       const t = performance.now();
@@ -211,12 +212,8 @@ class PageJob(RecordedJob):
     def __init__(self, timeline: Timeline, fn_index: int, *, job_timeout: float | None) -> None:
         future: concurrent.futures.Future[Any] = concurrent.futures.Future()
         future.set_running_or_notify_cancel()
-        communicator = Communicator(
-            threading.Lock(), JobStatus(), lambda *data: data, reset_url=""
-        )
-        super().__init__(
-            Job(future, communicator=communicator), timeline, job_timeout=job_timeout
-        )
+        communicator = Communicator(threading.Lock(), JobStatus(), lambda *data: data, reset_url="")
+        super().__init__(Job(future, communicator=communicator), timeline, job_timeout=job_timeout)
         self.fn_index = fn_index
         self.created = time.perf_counter()
         self.joined_at: float | None = None  # page clock (ms) of the join request

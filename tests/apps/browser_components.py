@@ -1,7 +1,6 @@
 """The app the browser tests drive: one of each component the controllers handle,
 and events that only the page can trigger (private, chained, from a textbox)."""
 
-import json
 import tempfile
 import time
 from pathlib import Path
