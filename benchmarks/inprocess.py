@@ -24,8 +24,9 @@ from gradio_client import Client
 from report import Row, mean, median, percentile
 
 from pytest_gradio import GradioClient
+from pytest_gradio.apps import GradioApp, start_app
+from pytest_gradio.options import AppOptions
 from pytest_gradio.specs import parse_spec
-from pytest_gradio.targets import AppOptions, GradioApp, start_app
 
 HERE = Path(__file__).resolve().parent
 LOOPBACK = "127.0.0.1"

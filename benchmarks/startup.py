@@ -50,10 +50,11 @@ import json, sys, time
 t0 = time.monotonic()
 from pathlib import Path
 from pytest_gradio.specs import parse_spec
-from pytest_gradio.targets import AppOptions, AppPool
+from pytest_gradio.apps import AppPool, start_app
+from pytest_gradio.options import AppOptions
 
 mode, app_path = sys.argv[1], sys.argv[2]
-pool = AppPool()
+pool = AppPool(start_app)
 result = {}
 try:
     for round in ("cold", "warm"):

@@ -23,6 +23,7 @@ from .errors import (
 from .matchers import File, Regex
 
 if TYPE_CHECKING:
+    from .apps.base import GradioApp
     from .assertions import (
         assert_job_error,
         assert_job_logs,
@@ -30,11 +31,12 @@ if TYPE_CHECKING:
         assert_job_progress,
         assert_job_result,
         assert_job_statuses,
-        wait_for_job,
     )
-    from .recording import Event, GradioClient, ProgressStep, RecordedJob, Timeline
+    from .client.recording import GradioClient, RecordedJob
+    from .client.waiting import wait_for_job
+    from .options import AppOptions
     from .snapshot import GradioSnapshotExtension, api_contract
-    from .targets import AppOptions, GradioApp
+    from .timeline import Event, ProgressStep, Timeline
 
 __all__ = [
     "AppLoadError",
@@ -72,16 +74,16 @@ _LAZY = {
     "assert_job_progress": "assertions",
     "assert_job_result": "assertions",
     "assert_job_statuses": "assertions",
-    "wait_for_job": "assertions",
-    "Event": "recording",
-    "GradioClient": "recording",
-    "ProgressStep": "recording",
-    "RecordedJob": "recording",
-    "Timeline": "recording",
+    "wait_for_job": "client.waiting",
+    "Event": "timeline",
+    "GradioClient": "client.recording",
+    "ProgressStep": "timeline",
+    "RecordedJob": "client.recording",
+    "Timeline": "timeline",
     "GradioSnapshotExtension": "snapshot",
     "api_contract": "snapshot",
-    "AppOptions": "targets",
-    "GradioApp": "targets",
+    "AppOptions": "options",
+    "GradioApp": "apps.base",
 }
 
 

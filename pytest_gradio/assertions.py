@@ -7,72 +7,18 @@ the job's timeline, so a test can be fixed from the message alone.
 from __future__ import annotations
 
 import concurrent.futures
-import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 from gradio_client.utils import Status
 
-from . import deadlines
-from .errors import JobTimeoutError
+from .client.recording import RecordedJob
+from .client.waiting import explain, wait_for_job
 from .matchers import matches
-from .recording import ProgressStep, RecordedJob, Timeline, format_timeline
-from .targets import DEFAULT_JOB_TIMEOUT
+from .timeline import ProgressStep
 
 SequenceMatch = Literal["exact", "prefix", "subsequence"]
 _STATUS_NAMES = [s.name for s in Status]
-
-# The monotonic time by which a helper must have given up, so that its readable
-# failure wins the race against pytest-timeout's thread dump. The default reads the
-# deadline the plugin records while a test runs under pytest-timeout (`deadlines`);
-# assign another callable to bound the helpers some other way.
-deadline: Callable[[], float | None] = deadlines.current
-
-
-def _timeline(job: Any) -> Timeline | None:
-    return getattr(job, "timeline", None)
-
-
-def _explain(title: str, job: Any, *lines: str) -> str:
-    parts = [title, *("  " + line for line in lines)]
-    timeline = _timeline(job)
-    if timeline is not None:
-        parts.append(format_timeline(timeline))
-    return "\n".join(parts)
-
-
-def wait_for_job(job: Any, timeout: float | None = None, *, helper: str = "wait_for_job") -> None:
-    """Wait until `job` ends, at most `timeout` s (else the job timeout), and never past
-    the test's pytest-timeout deadline. Raises JobTimeoutError with the timeline."""
-    __tracebackhide__ = True  # the error is about the job, not about this frame
-    bound = timeout
-    if bound is None:
-        bound = getattr(job, "job_timeout", None) or DEFAULT_JOB_TIMEOUT
-    limit = deadline()
-    cut_by_deadline = False
-    if limit is not None:
-        left = limit - time.monotonic()
-        if left < bound:
-            bound, cut_by_deadline = max(0.0, left), True
-    future = getattr(job, "future", job)
-    started = time.monotonic()
-    done, _ = concurrent.futures.wait([future], timeout=bound)
-    if done:
-        return
-    waited = time.monotonic() - started
-    why = (
-        deadlines.explain()
-        if cut_by_deadline
-        else "pass timeout=..., or raise job_timeout / --gradio-job-timeout"
-    )
-    timeline = _timeline(job)
-    endpoint = timeline.endpoint if timeline is not None else "the job"
-    raise JobTimeoutError(
-        _explain(
-            f"{helper}: {endpoint} did not finish within {waited:.1f} s ({why}).",
-            job,
-        )
-    )
 
 
 def _outcome(job: Any) -> tuple[bool, Any]:
@@ -100,7 +46,7 @@ def assert_job_result(job: RecordedJob, expected: Any, *, timeout: float | None 
     ok, value = _outcome(job)
     if not ok:
         raise AssertionError(
-            _explain(
+            explain(
                 "assert_job_result: the job raised instead of returning a result.",
                 job,
                 f"expected: {expected!r}",
@@ -109,7 +55,7 @@ def assert_job_result(job: RecordedJob, expected: Any, *, timeout: float | None 
         )
     if not matches(expected, value):
         raise AssertionError(
-            _explain(
+            explain(
                 "assert_job_result: the result differs.",
                 job,
                 f"expected: {expected!r}",
@@ -185,7 +131,7 @@ def assert_job_outputs(
         ok, value = _outcome(job)
         raised = [] if ok else [f"note:     the job raised {_describe_exception(value)}"]
         raise AssertionError(
-            _explain(
+            explain(
                 f"assert_job_outputs (match={match!r}): {problem}.",
                 job,
                 f"expected: {list(expected)!r}",
@@ -227,7 +173,7 @@ def assert_job_statuses(
     problem = _compare_sequence(wanted, actual, match, lambda e, a: e == a)
     if problem is not None:
         raise AssertionError(
-            _explain(
+            explain(
                 f"assert_job_statuses (match={match!r}): {problem}.",
                 job,
                 f"expected: {' > '.join(wanted)}",
@@ -322,7 +268,7 @@ def assert_job_progress(
             problem = f"{len(steps)} progress update(s) arrived, at least {min_seen} expected"
     if problem is not None:
         raise AssertionError(
-            _explain(
+            explain(
                 f"assert_job_progress (match={match!r}): {problem}.",
                 job,
                 f"expected: {want!r}",
@@ -345,7 +291,7 @@ def assert_job_error(
     ok, value = _outcome(job)
     if ok:
         raise AssertionError(
-            _explain(
+            explain(
                 "assert_job_error: the job did not raise.",
                 job,
                 f"expected: an error{f' matching {match!r}' if match else ''}",
@@ -355,7 +301,7 @@ def assert_job_error(
     message = str(value)
     if match is not None and not re.search(match, message):
         raise AssertionError(
-            _explain(
+            explain(
                 "assert_job_error: the error message does not match.",
                 job,
                 f"pattern: {match!r}",
@@ -401,7 +347,7 @@ def assert_job_logs(
     problem = _compare_sequence(list(expected), actual, match, _log_matches)
     if problem is not None:
         raise AssertionError(
-            _explain(
+            explain(
                 f"assert_job_logs (match={match!r}): {problem}.",
                 job,
                 f"expected: {list(expected)!r}",

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from .apps import GradioApp
     from .browser.launch import BrowserSession
     from .browser.page import GradioPage
     from .browser.recording import Collector
-    from .targets import GradioApp
 
 HELP_BROWSER = (
     "the Chromium or Chrome executable gradio_page drives (default: pytest-playwright's "

@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from . import deadlines, lifecycle
+from . import deadlines
+from .client import registry
 
 if TYPE_CHECKING:
-    from .recording import GradioClient, RecordedJob
+    from .client.recording import GradioClient, RecordedJob
 
 RUN_KEY = pytest.StashKey["GradioRun"]()
 # Where a worker leaves its job records for the controller (xdist's workeroutput).
@@ -37,7 +38,7 @@ def configure(config: pytest.Config) -> GradioRun:
     run = GradioRun(config)
     config.stash[RUN_KEY] = run
     config.pluginmanager.register(run, "gradio-run")
-    lifecycle.listen(run)
+    registry.listen(run)
     if config.pluginmanager.hasplugin("timeout"):
         config.pluginmanager.register(TimeoutHooks(), "gradio-timeout")
     if config.pluginmanager.hasplugin("xdist"):
@@ -48,7 +49,7 @@ def configure(config: pytest.Config) -> GradioRun:
 def unconfigure(config: pytest.Config) -> None:
     run = config.stash.get(RUN_KEY, None)
     if run is not None:
-        lifecycle.unlisten(run)
+        registry.unlisten(run)
 
 
 def get_run(config: pytest.Config) -> GradioRun:
@@ -78,7 +79,7 @@ class _TestState:
     reported: bool = False
 
 
-class GradioRun(lifecycle.Listener):
+class GradioRun(registry.Listener):
     """The session's record: which test ran which job on which app, and every job's
     outcome for the summary."""
 
@@ -173,7 +174,7 @@ class GradioRun(lifecycle.Listener):
         # CANCELLED rather than with "server stopped".
         state = self._tests.get(item.nodeid)
         if state is not None:
-            lifecycle.cancel_jobs([entry.job for entry in state.jobs], CANCEL_WAIT)
+            registry.cancel_jobs([entry.job for entry in state.jobs], CANCEL_WAIT)
         return (yield)
 
     def _add_section(self, item: pytest.Item, report: pytest.TestReport) -> None:
@@ -183,7 +184,7 @@ class GradioRun(lifecycle.Listener):
         # Imported here, not at the top: loading the plugin must stay cheap for runs
         # that never use a gradio fixture.
         from . import reporting
-        from .serverlog import log_since
+        from .apps.serverlog import log_since
 
         state.reported = True
         apps: dict[int, tuple[str, Any]] = {}
@@ -226,7 +227,7 @@ class GradioRun(lifecycle.Listener):
     def close_client(self, client: GradioClient) -> None:
         """Cancel the client's unfinished jobs (bounded wait) and close it."""
         self._clients = [ref for ref in self._clients if ref() is not None and ref() is not client]
-        lifecycle.cancel_jobs(client.jobs, CANCEL_WAIT)
+        registry.cancel_jobs(client.jobs, CANCEL_WAIT)
         client.close()
 
     def close_clients(self, url: str | None = None) -> None:
@@ -245,7 +246,7 @@ class GradioRun(lifecycle.Listener):
                 kept.append(ref)
         self._clients = kept
         jobs = [job for client in clients for job in getattr(client, "jobs", [])]
-        lifecycle.cancel_jobs(jobs, CANCEL_WAIT)
+        registry.cancel_jobs(jobs, CANCEL_WAIT)
         for client in reversed(clients):
             with contextlib.suppress(Exception):
                 client.close()

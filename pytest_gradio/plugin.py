@@ -24,8 +24,9 @@ from .tokens import hide
 if TYPE_CHECKING:
     from syrupy.assertion import SnapshotAssertion
 
-    from .recording import GradioClient
-    from .targets import AppOptions, AppPool, GradioApp
+    from .apps import AppPool, GradioApp
+    from .client.recording import GradioClient
+    from .options import AppOptions
 
 # Browser tests (gradio_page, its options and failure artifacts) live in their own
 # glue module; it imports no playwright until a test asks for a page.
@@ -198,7 +199,7 @@ def _mapping(value: Any, name: str, source: str) -> Mapping[str, Any]:
 
 def resolve_options(config: pytest.Config, given: Mapping[str, Any], source: str) -> AppOptions:
     """Options from the marker (or gradio_launch) over CLI, environment and ini."""
-    from .targets import MODES, TRANSPORTS, AppOptions
+    from .options import MODES, TRANSPORTS, AppOptions
 
     unknown = sorted(set(given) - set(MARKER_OPTIONS))
     if unknown:
@@ -274,7 +275,7 @@ def gradio_app_pool(
 
     Started on first use, stopped at session end. Override to share apps differently.
     """
-    from .targets import AppPool, prepare_environment, restore_environment, start_app
+    from .apps import AppPool, prepare_environment, restore_environment, start_app
 
     saved = prepare_environment(tmp_path_factory.mktemp("gradio"))
     pool = AppPool(functools.partial(start_app, progress=_progress_writer(pytestconfig)))
@@ -332,7 +333,7 @@ def gradio_launch(
     >>> def test_custom(gradio_launch):
     ...     app = gradio_launch(make_demo(), launch_kwargs={"max_file_size": "1kb"})
     """
-    from .targets import start_app
+    from .apps import start_app
 
     started: list[GradioApp] = []
     source = f"gradio_launch() in {request.node.nodeid}"

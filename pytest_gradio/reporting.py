@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from .timeline import format_timeline
+
 # A failing test that ran many jobs shows this many timelines: those that did not
 # succeed first, then the most recent.
 MAX_TIMELINES = 8
@@ -105,8 +107,6 @@ def failure_section(jobs: Sequence[Any], logs: Sequence[tuple[str, Sequence[str]
         return None
     parts: list[str] = []
     if jobs:
-        from .recording import format_timeline
-
         shown = _pick_jobs(jobs)
         hidden = len(jobs) - len(shown)
         parts.append(

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from pytest_gradio.apps.loading import load_blocks
 from pytest_gradio.specs import parse_spec
-from pytest_gradio.targets import load_blocks
 
 from .fake_hub import FakeHub
 

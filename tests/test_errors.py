@@ -19,8 +19,10 @@ from pytest_gradio import (
     EndpointNotFoundError,
     NotAGradioAppError,
 )
+from pytest_gradio.apps import start_app
+from pytest_gradio.apps.base import free_port
+from pytest_gradio.options import AppOptions
 from pytest_gradio.specs import parse_spec
-from pytest_gradio.targets import AppOptions, free_port, start_app
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -16,9 +16,11 @@ import gradio as gr
 import pytest
 
 from pytest_gradio import AppSpecError, AppStartError
-from pytest_gradio.spaces import DEFAULT_SPACE_STARTUP_TIMEOUT, FAILED_STAGES
+from pytest_gradio.apps import GradioApp, start_app
+from pytest_gradio.apps.base import free_port
+from pytest_gradio.apps.space import DEFAULT_SPACE_STARTUP_TIMEOUT, FAILED_STAGES
+from pytest_gradio.options import AppOptions
 from pytest_gradio.specs import parse_spec
-from pytest_gradio.targets import AppOptions, GradioApp, free_port, start_app
 from pytest_gradio.tokens import HiddenToken, hide, redact
 
 from .fake_hub import FakeHub
@@ -276,7 +278,7 @@ def test_endless_build_times_out_with_its_stage(fake_hub: FakeHub, started: Star
 def test_spaces_default_to_ten_minutes(fake_hub: FakeHub) -> None:
     """Without startup_timeout a Space gets 600 s: building one takes minutes."""
     fake_hub.add_space("org/app", make_blocks(), stages=["BUILDING"])
-    from pytest_gradio.spaces import _SpaceWaiter
+    from pytest_gradio.apps.space import _SpaceWaiter
 
     waiter = _SpaceWaiter(
         parse_spec("space:org/app", source="test", base_dir=Path.cwd()),

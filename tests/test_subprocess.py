@@ -19,8 +19,9 @@ from typing import Any
 import pytest
 
 from pytest_gradio import AppLoadError, AppSpecError, AppStartError
+from pytest_gradio.apps import start_app
+from pytest_gradio.options import AppOptions
 from pytest_gradio.specs import parse_spec
-from pytest_gradio.targets import AppOptions, start_app
 
 pytestmark = [
     pytest.mark.timeout(120),
@@ -69,7 +70,7 @@ def wait_gone(pids: list[int], timeout: float = 10.0) -> list[int]:
 
 
 def bootstraps_of(parent: int) -> list[int]:
-    """Live app processes (pytest_gradio._bootstrap) whose parent is `parent`."""
+    """Live app processes (pytest_gradio.apps.bootstrap) whose parent is `parent`."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -79,7 +80,12 @@ def bootstraps_of(parent: int) -> list[int]:
             cmdline = (entry / "cmdline").read_bytes()
         except OSError:
             continue
-        if fields and fields[0] != "Z" and int(fields[1]) == parent and b"_bootstrap" in cmdline:
+        if (
+            fields
+            and fields[0] != "Z"
+            and int(fields[1]) == parent
+            and b"pytest_gradio.apps.bootstrap" in cmdline
+        ):
             found.append(int(entry.name))
     return found
 

@@ -102,7 +102,7 @@ def test_fire_and_forget_does_not_delay_exit(pytester: pytest.Pytester, gradio_l
 def test_daemon_executor_keeps_thread_pool_semantics() -> None:
     """The executor jobs run on: daemon workers, at most max_workers, work queued
     before shutdown(wait=False) still runs, cancel_futures cancels what waits."""
-    from pytest_gradio.lifecycle import DaemonExecutor
+    from pytest_gradio.client.registry import DaemonExecutor
 
     executor = DaemonExecutor(2)
     futures = [executor.submit(time.sleep, 0.05) for _ in range(5)]

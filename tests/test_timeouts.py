@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 
 from pytest_gradio import AppStartError
+from pytest_gradio.apps.url import UrlApp
 from pytest_gradio.deadlines import margin
+from pytest_gradio.options import AppOptions
 from pytest_gradio.specs import parse_spec
-from pytest_gradio.targets import AppOptions, UrlApp
 
 from .conftest import APPS
 

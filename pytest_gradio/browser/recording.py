@@ -30,11 +30,12 @@ from gradio_client.client import Job
 from gradio_client.exceptions import AppError
 from gradio_client.utils import Communicator, JobStatus, Status, StatusUpdate
 
-from .. import lifecycle
-from ..recording import RecordedJob, Timeline
+from ..client import registry
+from ..client.recording import RecordedJob
+from ..timeline import Timeline
 
 if TYPE_CHECKING:
-    from ..recording import GradioClient
+    from ..client.recording import GradioClient
 
 # The browser side. `%SINK%` becomes the collector URL for this page.
 RECORDER_JS = r"""
@@ -296,7 +297,7 @@ class PageRecorder:
         job.joined_at = float(m.get("t") or 0.0)
         self._by_local[int(m.get("local") or 0)] = job
         self.jobs.append(job)
-        lifecycle.job_submitted(self._processor(), job)
+        registry.job_submitted(self._processor(), job)
 
     def _joined(self, m: dict[str, Any]) -> None:
         job = self._by_local.get(int(m.get("local") or 0))

@@ -23,11 +23,12 @@ import time
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
-from . import deadlines
-from .errors import AppSpecError, AppStartError, NotAGradioAppError
-from .specs import AppSpec
-from .targets import AppOptions, GradioApp, _gradio_config
-from .tokens import redact
+from .. import deadlines
+from ..errors import AppSpecError, AppStartError, NotAGradioAppError
+from ..options import AppOptions
+from ..specs import AppSpec
+from ..tokens import redact
+from .base import GradioApp, gradio_config
 
 if TYPE_CHECKING:
     import httpx
@@ -210,7 +211,7 @@ class _SpaceWaiter:
                 f"answered HTTP {response.status_code} for /config. {fix} A Space that "
                 "does not run Gradio cannot be tested with pytest-gradio."
             )
-        _gradio_config(response, host + "/", self.spec)
+        gradio_config(response, host + "/", self.spec)
         return True
 
     def wake(self, host: str) -> None:

@@ -1,6 +1,6 @@
 """Subprocess mode, parent side: an app in its own Python process, as production runs it.
 
-The child is `python -m pytest_gradio._bootstrap` in a new session (its own process
+The child is `python -m pytest_gradio.apps.bootstrap` in a new session (its own process
 group), so teardown can signal the app and everything it spawned at once. Its stdout
 and stderr go to one pipe that a reader thread drains into a bounded buffer: a chatty
 app never blocks on a full pipe, and `logs()` always has the latest lines.
@@ -21,11 +21,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import deadlines, errors
-from ._bootstrap import ENV_CONFIG, ERROR_MARKER, READY_MARKER, encode_config
-from .errors import AppSpecError, AppStartError
-from .specs import AppSpec
-from .targets import DEFAULT_STARTUP_TIMEOUT, AppOptions, GradioApp
+from .. import deadlines, errors
+from ..errors import AppSpecError, AppStartError
+from ..options import DEFAULT_STARTUP_TIMEOUT, AppOptions
+from ..specs import AppSpec
+from .base import GradioApp
+from .bootstrap import ENV_CONFIG, ERROR_MARKER, READY_MARKER, encode_config
 
 # How long the app may take to stop after SIGTERM before the group gets SIGKILL.
 TERMINATE_GRACE = 5.0
@@ -111,7 +112,7 @@ class SubprocessApp(GradioApp):
         env["PYTHONPATH"] = os.pathsep.join(p for p in (env.get("PYTHONPATH"), package_root) if p)
         self.timings["spawn"] = time.monotonic()
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "pytest_gradio._bootstrap"],
+            [sys.executable, "-m", "pytest_gradio.apps.bootstrap"],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

@@ -1,4 +1,4 @@
-"""Clients and jobs from birth to teardown: bounded creation, a registry the plugin
+"""Clients and jobs from birth to teardown: a registry the plugin
 reads (which test ran which job), daemon worker threads, bounded cancellation.
 
 Why daemon threads: gradio_client runs each job on a `ThreadPoolExecutor`, whose
@@ -18,11 +18,10 @@ import contextlib
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from . import deadlines
-from .errors import AppStartError
+from .. import deadlines
 
 if TYPE_CHECKING:
     from .recording import GradioClient, RecordedJob
@@ -154,48 +153,6 @@ def use_daemon_executors(client: Any) -> None:
     client.stream_executor = DaemonExecutor(1, "gradio-stream")
     for executor in old:
         executor.shutdown(wait=False)
-
-
-# --- bounded creation --------------------------------------------------------------------
-
-
-def create_client(
-    url: str, kwargs: Mapping[str, Any], *, timeout: float, what: str
-) -> GradioClient:
-    """`GradioClient(url, **kwargs)`, each request it makes while loading the app's
-    config bounded by `timeout` (and the test's deadline), failing with AppStartError.
-
-    Why only while loading: the same httpx options serve the job stream later, which
-    must be allowed to stay quiet for as long as a job runs.
-    """
-    import httpx
-
-    from .recording import GradioClient
-
-    given = dict(kwargs.get("httpx_kwargs") or {})
-    ours = "timeout" not in given
-    budget, cut = deadlines.bound(timeout)
-    budget = max(0.05, budget if budget is not None else timeout)
-    httpx_kwargs = {**given, "timeout": httpx.Timeout(budget)} if ours else given
-    started = time.monotonic()
-    try:
-        client = GradioClient(url, **{**kwargs, "httpx_kwargs": httpx_kwargs})
-    except (httpx.TimeoutException, httpx.NetworkError) as exc:
-        waited = time.monotonic() - started
-        why = (
-            deadlines.explain()
-            if cut
-            else f"each request may take {budget:g} s: raise startup_timeout / "
-            "--gradio-startup-timeout, or pass client_kwargs={'httpx_kwargs': {'timeout': ...}}"
-        )
-        raise AppStartError(
-            f"could not create a gradio client of {what} at {url}: loading the app's "
-            f"config failed after {waited:.1f} s with {type(exc).__name__}: "
-            f"{exc or 'no details'} ({why}). Check that the app still runs and answers."
-        ) from None
-    if ours:
-        client.httpx_kwargs.pop("timeout", None)
-    return client
 
 
 # --- bounded cancellation ----------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Subprocess mode, child side: run one app script or module as its own process.
 
-`processes.SubprocessApp` starts this module as `python -m pytest_gradio._bootstrap`.
+`subprocess.SubprocessApp` starts this module as `python -m pytest_gradio.apps.bootstrap`.
 Its orders arrive in the environment variable `PYTEST_GRADIO_BOOTSTRAP` (removed before
 the app runs). It patches `gradio.Blocks.launch` so that the script's own launch call
 runs where the script makes it, with the script's arguments except host, port and
@@ -30,6 +30,11 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+
+from ..errors import AppLoadError, GradioTestError
+from ..options import LOOPBACK, OWNED_LAUNCH_KWARGS
+from .base import free_port
+from .loading import LaunchCalls, import_module, pick_blocks, short_traceback
 
 ENV_CONFIG = "PYTEST_GRADIO_BOOTSTRAP"
 READY_MARKER = "__pytest_gradio_ready__"
@@ -103,14 +108,12 @@ class _Runner:
     """Runs the app's code with `Blocks.launch` patched; announces the first launch."""
 
     def __init__(self, config: dict[str, Any]) -> None:
-        from .targets import _LaunchCalls
-
         self.spec = config["spec"]
         self.launch_kwargs: dict[str, Any] = dict(config["launch_kwargs"])
         self.nonce: str = config["nonce"]
         self.launched: Any = None
         self.announced = False
-        self.recorded = _LaunchCalls()
+        self.recorded = LaunchCalls()
         self.original_launch: Any = None
 
     # -- the patched launch ----------------------------------------------------------
@@ -140,8 +143,6 @@ class _Runner:
         return bool(caller.f_globals.get(self.spec.attr) is blocks)
 
     def launch(self, original: Any, blocks: Any, given: dict[str, Any]) -> Any:
-        from .targets import LOOPBACK, OWNED_LAUNCH_KWARGS, free_port
-
         kwargs = {k: v for k, v in given.items() if k not in OWNED_LAUNCH_KWARGS}
         kwargs.update(self.launch_kwargs)
         kwargs.update(server_name=LOOPBACK, share=False, inbrowser=False)
@@ -183,17 +184,14 @@ class _Runner:
     # -- running the app's code ------------------------------------------------------
 
     def run(self) -> int:
-        from .errors import GradioTestError
-        from .targets import _import_module, _pick_blocks
-
         self.patch()
         try:
             if self.spec.kind == "script":
                 namespace = self.run_script()
             else:
-                namespace = _import_module(self.spec)
+                namespace = import_module(self.spec)
             if self.launched is None:
-                blocks = _pick_blocks(self.spec, namespace, self.recorded)
+                blocks = pick_blocks(self.spec, namespace, self.recorded)
                 kwargs: dict[str, Any] = {}
                 for recorded, given in self.recorded.calls:
                     if recorded is blocks:
@@ -209,9 +207,6 @@ class _Runner:
         return 0
 
     def run_script(self) -> dict[str, Any]:
-        from .errors import AppLoadError
-        from .targets import _short_traceback
-
         path = Path(self.spec.target)
         # As `python app.py` would: the script's directory first on sys.path, and argv
         # holding the script alone.
@@ -222,7 +217,7 @@ class _Runner:
         except (SystemExit, KeyboardInterrupt):
             raise
         except BaseException as exc:
-            trace = _short_traceback(exc)
+            trace = short_traceback(exc)
             print(trace, file=sys.stderr, flush=True)
             raise AppLoadError(
                 f"gradio app script {self.spec.describe()} raised while starting:\n"

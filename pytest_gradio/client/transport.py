@@ -38,23 +38,11 @@ from gradio_client.utils import (
     apply_diff,
 )
 
+from ..timeline import MESSAGE_STATUS
+
 FAST_PROTOCOLS = ("sse_v1", "sse_v2", "sse_v2.1", "sse_v3")
 _DIFF_PROTOCOLS = ("sse_v2", "sse_v2.1", "sse_v3")
 _CANCEL = {"msg": "__pytest_gradio_cancel__"}
-# The status each queue message stands for, as gradio_client reports it. recording.py
-# extends this for the messages it records but a job never acts on.
-MESSAGE_STATUS = {
-    "estimation": Status.IN_QUEUE,
-    "process_starts": Status.PROCESSING,
-    "progress": Status.PROGRESS,
-    "log": Status.LOG,
-    "process_generating": Status.ITERATING,
-    "process_completed": Status.FINISHED,
-    "send_hash": Status.JOINING_QUEUE,
-    "send_data": Status.SENDING_DATA,
-    "queue_full": Status.QUEUE_FULL,
-}
-
 MessageTap = Callable[[str, dict[str, Any], float], None]
 
 

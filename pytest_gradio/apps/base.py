@@ -1,0 +1,183 @@
+"""What every kind of app is: `GradioApp` (url, mode, logs, clients), and the checks
+shared by the kinds that reach an app over HTTP (is it up, is it Gradio).
+
+gradio is imported only inside the functions that launch a local app, so that
+importing the plugin stays free.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from .. import deadlines
+from ..errors import AppStartError, NotAGradioAppError
+from ..options import DEFAULT_JOB_TIMEOUT, DEFAULT_URL_STARTUP_TIMEOUT, LOOPBACK, AppOptions
+from ..specs import AppSpec
+from .serverlog import LogBuffer
+
+if TYPE_CHECKING:
+    from ..client.recording import GradioClient
+
+LOG_LINES = 2000
+
+
+def free_port() -> int:
+    """A port nobody listens on right now, on loopback."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((LOOPBACK, 0))
+        return int(sock.getsockname()[1])
+
+
+class GradioApp:
+    """A running app that tests talk to: `url`, `mode`, `logs()`, `client()`.
+
+    >>> gradio_app.client().predict(1, 2, api_name="/add")
+    3.0
+    """
+
+    def __init__(self, spec: AppSpec, options: AppOptions, url: str, mode: str) -> None:
+        self.spec = spec
+        self.options = options
+        self.url = url
+        self.mode = mode
+        self.job_timeout = options.job_timeout or DEFAULT_JOB_TIMEOUT
+        self.restarts = 0
+        self._log = LogBuffer(maxlen=LOG_LINES)
+        self._template: GradioClient | None = None
+
+    def __repr__(self) -> str:
+        return f"<GradioApp {self.spec.describe()} mode={self.mode} url={self.url}>"
+
+    def logs(self, since: int | None = None) -> str:
+        """The server's output captured so far (the last few thousand lines); with
+        `since=app.log_mark()`, only what was logged after that mark."""
+        return "\n".join(self._log if since is None else self._log.since(since))
+
+    def log_mark(self) -> int:
+        """A mark for `logs(since=...)`: how many lines were logged so far."""
+        return self._log.total
+
+    def client(self, **client_kwargs: Any) -> GradioClient:
+        """A new client of this app with its own session.
+
+        Without arguments it is cloned from a template client kept for the app, so it
+        costs a few milliseconds: the app's config and API info are not fetched again
+        and the connection pool is shared.
+        """
+        if client_kwargs:
+            client = self._new_client(client_kwargs)
+        else:
+            if self._template is None:
+                self._template = self._new_client({})
+            client = self._template.clone()
+        client.job_timeout = self.job_timeout
+        return client
+
+    def _new_client(self, client_kwargs: Mapping[str, Any]) -> GradioClient:
+        from ..client.recording import create_client  # gradio_client: only when needed
+
+        kwargs = {**self.options.client_kwargs, **client_kwargs}
+        kwargs.setdefault("transport", self.options.transport or "fast")
+        session_temp = os.environ.get("GRADIO_TEMP_DIR")
+        if session_temp:
+            # Explicit, because gradio_client fixes its default download directory
+            # when it is imported, which may be before the session set this.
+            kwargs.setdefault("download_files", os.path.join(session_temp, "downloads"))
+        if is_space(self.spec):
+            kwargs.setdefault("token", self.options.token)
+        else:
+            # gradio_client would send HF_TOKEN (or the saved login) to any app; the
+            # token is for the Hub and Spaces only.
+            kwargs.setdefault("token", False)
+        # The startup timeout bounds each request a new client makes to load the app.
+        timeout = self.options.startup_timeout or DEFAULT_URL_STARTUP_TIMEOUT
+        return create_client(self.url, kwargs, timeout=timeout, what=self.spec.describe())
+
+    def is_alive(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        """Stop the app if the plugin started it, and the clients' shared pool."""
+        if self._template is not None:
+            template, self._template = self._template, None
+            template.close()
+
+
+def is_space(spec: AppSpec) -> bool:
+    if spec.kind == "space":
+        return True
+    if spec.kind != "url":
+        return False
+    from urllib.parse import urlsplit
+
+    return (urlsplit(spec.target).hostname or "").endswith(".hf.space")
+
+
+def wait_for_gradio(url: str, spec: AppSpec, timeout: float | None) -> dict[str, Any]:
+    """Wait until `url` serves a Gradio config; return it. Bounded by `timeout`."""
+    import httpx
+
+    budget = timeout if timeout is not None else DEFAULT_URL_STARTUP_TIMEOUT
+    wait, cut = deadlines.bound(budget)
+    deadline = time.monotonic() + (wait if wait is not None else budget)
+    last = "no answer"
+    delay = 0.05
+    config_url = url + "config"
+    while True:
+        try:
+            per_request = max(0.1, min(5.0, deadline - time.monotonic()))
+            response = httpx.get(config_url, timeout=per_request)
+        except httpx.HTTPError as exc:
+            last = f"{type(exc).__name__}: {exc or 'no details'}"
+        else:
+            if response.status_code in (429, 502, 503, 504):
+                last = f"HTTP {response.status_code}"
+            else:
+                return gradio_config(response, url, spec)
+        if time.monotonic() + delay > deadline:
+            if cut:
+                raise AppStartError(
+                    f"gradio app {spec.describe()} did not answer at {config_url} before "
+                    f"the test's deadline (last: {last}): {deadlines.explain()}."
+                )
+            raise AppStartError(
+                f"gradio app {spec.describe()} did not answer at {config_url} within "
+                f"{budget:g} s (last: {last}). Check that the app runs and the URL is right, "
+                "or raise startup_timeout / --gradio-startup-timeout."
+            )
+        time.sleep(delay)
+        delay = min(delay * 2, 1.0)
+
+
+def gradio_config(response: Any, url: str, spec: AppSpec) -> dict[str, Any]:
+    hint = (
+        "It does not look like a Gradio app; if the app is mounted under a path, "
+        "include that path in the URL."
+    )
+    if response.status_code == 401:
+        raise NotAGradioAppError(
+            f"gradio app {spec.describe()} requires login (HTTP 401 from {url}config). "
+            "Pass credentials with client_kwargs={'auth': (user, password)}."
+        )
+    if response.status_code != 200:
+        raise NotAGradioAppError(
+            f"{url} (from {spec.source}) answered HTTP {response.status_code} for /config. {hint}"
+        )
+    try:
+        config = response.json()
+    except ValueError:
+        config = None
+    if not isinstance(config, dict) or "dependencies" not in config:
+        raise NotAGradioAppError(
+            f"{url} (from {spec.source}) answered /config without a Gradio config. {hint}"
+        )
+    return config
+
+
+def tail(text: str, lines: int) -> str:
+    """The last `lines` lines of `text`, or "(empty)"."""
+    return "\n".join(text.splitlines()[-lines:]) or "(empty)"
