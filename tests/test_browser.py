@@ -146,14 +146,14 @@ def test_each_test_has_its_own_session(gradio_page):
     assert gradio_page.jobs == []
 
 
-def test_snapshot_of_a_page_job(gradio_page, gradio_snapshot):
+def test_a_page_job_snapshots_as_the_same_api_job(gradio_page, gradio_client, gradio_snapshot):
     gradio_page.component("Name").set("Ada")
     gradio_page.component("Greet").click()
-    from pytest_gradio.snapshot import GradioSnapshotExtension  # noqa: F401
-
-    data = gradio_page.last_job.timeline.to_dict()
-    assert data["statuses"][-1] == "FINISHED"
-    assert data["outputs"] == ["Hello Ada"]
+    page_job = gradio_page.last_job
+    assert page_job == gradio_snapshot  # the extension waits for it, as for API jobs
+    api_job = gradio_client.submit("Ada", False, api_name="/greet")
+    api_job.result()
+    assert page_job.timeline.to_dict() == api_job.timeline.to_dict()
 
 
 def _slow_middleware():
