@@ -283,3 +283,71 @@ def test_no_browser_or_driver_process_is_left(pytester):
         if p.pid not in before and p.is_running() and p.status() != psutil.STATUS_ZOMBIE
     ]
     assert left == []
+
+
+HANGING_PAGE_TEST = f"""
+import pathlib
+import pytest
+
+@pytest.mark.gradio_app({str(APPS / "browser_components.py")!r})
+def test_hangs(gradio_page):
+    pathlib.Path("inside").write_text("yes")
+    gradio_page.wait_for_timeout(60_000)
+"""
+
+
+@pytest.mark.parametrize(
+    ("how", "args"),
+    [
+        ("ctrl-c", ()),
+        ("timeout-signal", ("--timeout=30", "--timeout-method=signal")),
+        ("timeout-thread", ("--timeout=30", "--timeout-method=thread")),
+    ],
+)
+def test_no_browser_process_is_left_after_an_interrupted_run(pytester, how, args):
+    """Ctrl-C and both pytest-timeout methods (the thread one ends the process with
+    os._exit, so no teardown runs) leave no browser or driver process behind."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    pytester.makepyfile(test_hang=HANGING_PAGE_TEST)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
+        cwd=pytester.path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        seen: set[int] = set()
+        deadline = time.monotonic() + 90
+        inside = pytester.path / "inside"
+        while proc.poll() is None and time.monotonic() < deadline:
+            children = psutil.Process(proc.pid).children(recursive=True)
+            seen.update(child.pid for child in children)
+            if how == "ctrl-c" and inside.exists() and seen:
+                proc.send_signal(signal.SIGINT)
+                break
+            time.sleep(0.1)  # sampling the process tree, not waiting for the app
+        proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert inside.exists(), "the test never started"
+    assert seen, "no browser process was seen"
+    deadline = time.monotonic() + 10
+    left = []
+    while time.monotonic() < deadline:
+        left = [
+            pid
+            for pid in seen
+            if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+        ]
+        if not left:
+            break
+        time.sleep(0.1)  # processes take a moment to go once their parent went
+    assert left == [], [psutil.Process(pid).cmdline()[:2] for pid in left]
