@@ -144,7 +144,12 @@ def gradio_page(
     timeout = gradio_app.job_timeout
     recorder = PageRecorder(gradio_app.client, job_timeout=timeout)
     sink = gradio_page_collector.register(recorder.receive)
-    context = gradio_browser.new_context()
+    # pytest-playwright's context settings (viewport, locale, base_url...) when it is
+    # installed, as its own `page` fixture would have them.
+    context_args: dict[str, Any] = {}
+    if request.config.pluginmanager.hasplugin("playwright"):
+        context_args = dict(request.getfixturevalue("browser_context_args"))
+    context = gradio_browser.new_context(**context_args)
     state.context = context
     try:
         tracing, _ = _setting(request.config, "gradio_tracing", TRACING)

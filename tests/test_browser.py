@@ -18,6 +18,8 @@ from pytest_gradio import (
 from pytest_gradio.browser import ComponentNotFoundError
 
 APPS = Path(__file__).parent / "apps"
+# Inner runs use the plugin's own launcher, not pytest-playwright's (tested on its own).
+NO_PP = ("-p", "no:cacheprovider", "-p", "no:playwright")
 pytestmark = pytest.mark.gradio_app(str(APPS / "browser_components.py"))
 
 
@@ -194,7 +196,7 @@ def _run_failing(pytester, *args):
             assert gradio_page.component("Name").value() == "Bob"
         """
     )
-    return pytester.runpytest_subprocess("-p", "no:cacheprovider", "--junitxml=junit.xml", *args)
+    return pytester.runpytest_subprocess(*NO_PP, "--junitxml=junit.xml", *args)
 
 
 def test_failing_test_leaves_a_screenshot_named_in_the_report(pytester):
@@ -237,8 +239,8 @@ def test_console_errors_fail_the_test_when_asked(pytester):
             gradio_page.wait_for_timeout(50)
         """
     )
-    assert pytester.runpytest_subprocess("-p", "no:cacheprovider").ret == 0
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--gradio-console-errors=fail")
+    assert pytester.runpytest_subprocess(*NO_PP).ret == 0
+    result = pytester.runpytest_subprocess(*NO_PP, "--gradio-console-errors=fail")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*uncaught JavaScript errors*", "*kaboom*"])
 
@@ -253,9 +255,7 @@ def test_no_browser_is_an_error_with_the_fix(pytester):
             pass
         """
     )
-    result = pytester.runpytest_subprocess(
-        "-p", "no:cacheprovider", "--gradio-browser=/nonexistent/chrome"
-    )
+    result = pytester.runpytest_subprocess(*NO_PP, "--gradio-browser=/nonexistent/chrome")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(
         ["*BrowserNotFoundError*'/nonexistent/chrome' from --gradio-browser*playwright install*"]
@@ -275,7 +275,7 @@ def test_no_browser_or_driver_process_is_left(pytester):
             gradio_page.component("Name").set("x")
         """
     )
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess(*NO_PP)
     result.assert_outcomes(passed=1)
     left = [
         p.name()
@@ -316,7 +316,7 @@ def test_no_browser_process_is_left_after_an_interrupted_run(pytester, how, args
 
     pytester.makepyfile(test_hang=HANGING_PAGE_TEST)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
+        [sys.executable, "-m", "pytest", *NO_PP, *args],
         cwd=pytester.path,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -351,3 +351,40 @@ def test_no_browser_process_is_left_after_an_interrupted_run(pytester, how, args
             break
         time.sleep(0.1)  # processes take a moment to go once their parent went
     assert left == [], [psutil.Process(pid).cmdline()[:2] for pid in left]
+
+
+def test_pytest_playwright_browser_and_options_are_used(pytester):
+    """With pytest-playwright installed, gradio_page runs in its `browser` (configured
+    the pytest-playwright way) and its options apply."""
+    from pytest_gradio.browser.launch import LAUNCH_ARGS, find_browser
+
+    chromium = find_browser(None, "", None).executable
+    pytester.makeconftest(
+        f"""
+        import pytest
+
+        @pytest.fixture(scope="session")
+        def browser_type_launch_args(browser_type_launch_args):
+            return {{**browser_type_launch_args, "executable_path": {chromium!r},
+                    "args": {list(LAUNCH_ARGS)!r}}}
+
+        @pytest.fixture(scope="session")
+        def browser_context_args(browser_context_args):
+            return {{**browser_context_args, "viewport": {{"width": 640, "height": 480}}}}
+        """
+    )
+    pytester.makepyfile(
+        test_pp=f"""
+        import pytest
+
+        @pytest.mark.gradio_app({str(APPS / "browser_components.py")!r})
+        def test_page(gradio_page, browser, browser_type_launch_args):
+            assert gradio_page.context.browser is browser
+            assert browser_type_launch_args["slow_mo"] == 5
+            assert gradio_page.viewport_size == {{"width": 640, "height": 480}}
+            gradio_page.component("Name").set("Ada")
+            gradio_page.component("Name").expect_value("Ada")
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--slowmo=5")
+    result.assert_outcomes(passed=1)
