@@ -388,3 +388,19 @@ def test_pytest_playwright_browser_and_options_are_used(pytester):
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--slowmo=5")
     result.assert_outcomes(passed=1)
+
+
+@pytest.mark.gradio_app(str(APPS / "browser_components.py"), mode="subprocess")
+def test_page_jobs_are_recorded_for_an_app_in_a_subprocess(gradio_page):
+    """Recording happens in the browser, so it does not matter where the app runs."""
+    gradio_page.component("Steps").set(2)
+    gradio_page.component("Count").click()
+    job = gradio_page.last_job
+    assert_job_result(job, 2)
+    assert_job_progress(job, [(0, 2), (1, 2)])
+
+
+def test_large_outputs_are_recorded(gradio_page):
+    gradio_page.component("Name").set("x" * 200_000)
+    gradio_page.component("Greet").click()
+    assert_job_result(gradio_page.last_job, "Hello " + "x" * 200_000)

@@ -48,7 +48,7 @@ RECORDER_JS = r"""
   const send = (m) => {
     m.seq = state.seq++;
     if (m.t === undefined) m.t = performance.now();
-    realFetch(SINK, { method: "POST", mode: "no-cors", keepalive: true,
+    realFetch(SINK, { method: "POST", mode: "no-cors",
                       body: JSON.stringify(m) }).catch(() => {});
   };
   document.addEventListener("render", () => { state.rendered = true; }, true);
