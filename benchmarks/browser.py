@@ -51,7 +51,10 @@ def main(n: int = 10) -> None:
         (root / "app.py").write_text(textwrap.dedent(APP))
         (root / "test_bench.py").write_text(textwrap.dedent(TESTS.format(n=n)))
         started = time.perf_counter()
-        code = pytest.main(["-q", "-p", "no:cacheprovider", "--rootdir", str(root), str(root)])
+        # -p no:playwright: measure the plugin's own launcher even if pytest-playwright
+        # is installed (its browser would be used otherwise).
+        args = ["-q", "-p", "no:cacheprovider", "-p", "no:playwright", "--rootdir", str(root)]
+        code = pytest.main([*args, str(root)])
         total = time.perf_counter() - started
         import os
 

@@ -86,7 +86,20 @@ def gradio_browser(request: pytest.FixtureRequest) -> Iterator[Any]:
     that plugin is installed (its --browser-channel, --headed, --slowmo apply), else a
     headless Chromium found as `--gradio-browser` describes."""
     if request.config.pluginmanager.hasplugin("playwright"):
-        yield request.getfixturevalue("browser")
+        try:
+            browser = request.getfixturevalue("browser")
+        except Exception as exc:
+            from .browser.launch import HOW_TO_GET_ONE, BrowserNotFoundError
+
+            raise BrowserNotFoundError(
+                "gradio_page uses pytest-playwright's `browser` fixture (pytest-playwright "
+                f"is installed), and it did not start: {str(exc).splitlines()[0]} "
+                "Run `playwright install chromium`, or give pytest-playwright an executable "
+                "(override the browser_type_launch_args fixture with executable_path=...), "
+                "or run with -p no:playwright so that pytest-gradio finds a browser itself. "
+                + HOW_TO_GET_ONE
+            ) from exc
+        yield browser
         return
     from .browser.launch import BrowserSession
 

@@ -404,3 +404,29 @@ def test_large_outputs_are_recorded(gradio_page):
     gradio_page.component("Name").set("x" * 200_000)
     gradio_page.component("Greet").click()
     assert_job_result(gradio_page.last_job, "Hello " + "x" * 200_000)
+
+
+def test_pytest_playwright_browser_that_does_not_start_says_what_to_do(pytester):
+    pytester.makeconftest(
+        """
+        import pytest
+
+        @pytest.fixture(scope="session")
+        def browser_type_launch_args(browser_type_launch_args):
+            return {**browser_type_launch_args, "executable_path": "/nonexistent/chrome"}
+        """
+    )
+    pytester.makepyfile(
+        test_pp=f"""
+        import pytest
+
+        @pytest.mark.gradio_app({str(APPS / "browser_components.py")!r})
+        def test_page(gradio_page):
+            pass
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        ["*BrowserNotFoundError*pytest-playwright's `browser`*-p no:playwright*"]
+    )
