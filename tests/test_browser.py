@@ -16,6 +16,7 @@ from pytest_gradio import (
     assert_job_statuses,
 )
 from pytest_gradio.browser import ComponentNotFoundError
+from pytest_gradio.errors import JobTimeoutError
 
 APPS = Path(__file__).parent / "apps"
 # Inner runs use the plugin's own launcher, not pytest-playwright's (tested on its own).
@@ -65,8 +66,9 @@ def test_number_and_progress_logs_of_a_page_job(gradio_page):
 
 def test_helpers_fail_on_page_jobs_as_on_api_jobs(gradio_page):
     gradio_page.component("Name").set("Ada")
-    gradio_page.component("Greet").click()
-    job = gradio_page.last_job
+    with gradio_page.expect_job() as info:
+        gradio_page.component("Greet").click()
+    job = info.value
     with pytest.raises(AssertionError, match=r"(?s)the result differs.*timeline of /greet"):
         assert_job_result(job, "Hello Bob")
     with pytest.raises(AssertionError, match="did not raise"):
@@ -140,6 +142,26 @@ def test_unknown_label_lists_the_labels(gradio_page):
 
 def test_component_by_kind(gradio_page):
     gradio_page.component(kind="markdown").expect_value("nothing yet")
+    gradio_page.component(kind="textbox", index=1).expect_value("")
+
+
+def test_expect_job_gives_the_job_of_each_click(gradio_page):
+    name, greet = gradio_page.component("Name"), gradio_page.component("Greet")
+    for who in ("Ada", "Bob"):
+        name.set(who)
+        with gradio_page.expect_job() as info:
+            greet.click()
+        assert_job_result(info.value, f"Hello {who}")
+    assert len(gradio_page.jobs) == 2
+
+
+def test_expect_job_without_a_job_says_so(gradio_page):
+    name = gradio_page.component("Name")
+    with (
+        pytest.raises(JobTimeoutError, match="sent no job within 0.5 s"),
+        gradio_page.expect_job(timeout=0.5),
+    ):
+        name.set("no event listens to this")
 
 
 def test_each_test_has_its_own_session(gradio_page):

@@ -462,7 +462,7 @@ def _describe(entry: dict[str, Any]) -> str:
 
 
 def find_component(
-    page: GradioPage, name: str | None, *, kind: str | None, index: int
+    page: GradioPage, name: str | None, *, kind: str | None, index: int | None
 ) -> Component:
     """See `GradioPage.component`."""
     if name is None and kind is None:
@@ -494,8 +494,13 @@ def find_component(
                 + ", ".join(_describe(e) for e in entries)
                 + ". Use a label, an elem_id or a button's text (or kind=...)."
             )
-        if len(hits) > 1 + index:
-            pass
+        if index is None and len(hits) > 1:
+            raise ComponentNotFoundError(
+                f"{len(hits)} components answer to {name!r} on the page at {page.url}: "
+                + ", ".join(_describe(e) for e in hits)
+                + ". Pass index=0, 1, ... or give them distinct labels or elem_ids."
+            )
+        index = index or 0
         if index >= len(hits):
             raise ComponentNotFoundError(
                 f"{len(hits)} component(s) answer to {name!r}; index={index} is out of range."
@@ -503,6 +508,7 @@ def find_component(
         entry = hits[index]
     else:
         hits = [e for e in entries if e.get("type") == kind]
+        index = index or 0
         if index >= len(hits):
             kinds = sorted({str(e.get("type")) for e in entries})
             raise ComponentNotFoundError(
@@ -510,9 +516,7 @@ def find_component(
                 f"index={index} asked. Kinds there: {', '.join(kinds)}."
             )
         entry = hits[index]
-    props = entry.get("props") or {}
-    entry_kind = str(entry.get("type"))
-    cls = CONTROLLERS.get(entry_kind, Component)
+    cls = CONTROLLERS.get(str(entry.get("type")), Component)
     locator = _locate(root, entry, entries)
     return cls(page, locator, name or f"{kind}[{index}]", entry)
 

@@ -8,7 +8,9 @@ flake gradio's own e2e suite keeps fixing). See `_MOUNTED` for what is waited fo
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..errors import GradioTestError, JobTimeoutError
@@ -41,6 +43,12 @@ _CODE = ("script", "stylesheet")
 
 def _left(deadline: float) -> float:
     return max(0.001, deadline - time.monotonic())
+
+
+class JobInfo:
+    """What `GradioPage.expect_job()` yields: `value` is the job, after the block."""
+
+    value: PageJob
 
 
 class PageNotReadyError(GradioTestError):
@@ -134,10 +142,11 @@ class GradioPage:
         return self._config
 
     def component(
-        self, name: str | None = None, *, kind: str | None = None, index: int = 0
+        self, name: str | None = None, *, kind: str | None = None, index: int | None = None
     ) -> Component:
         """The controller of a component, found by label, `elem_id` or button text;
-        or by `kind` ("textbox", "markdown", ...) and its `index` among those.
+        or by `kind` ("textbox", "markdown", ...) and its `index` among those. A name
+        that several components answer to needs `index=`.
 
         >>> gradio_page.component("Name").set("Ada")
         >>> gradio_page.component(kind="markdown").expect_text("Hello")
@@ -155,15 +164,46 @@ class GradioPage:
 
     @property
     def last_job(self) -> PageJob:
-        """The latest job this page triggered (waits, bounded, for the first one)."""
-        self._sync_joins(self.timeout)
-        jobs = self.jobs
-        if not jobs:
+        """The latest job this page sent; if it has sent none yet, waits (bounded) for
+        the first. After earlier jobs, `expect_job()` says which one a click made."""
+        try:
+            self.page.wait_for_function(
+                "() => (window.__pytestGradio || {joins: 0}).joins > 0",
+                timeout=self.timeout * 1000,
+            )
+        except Exception:
             raise JobTimeoutError(
                 f"The page at {self.url} triggered no job within {self.timeout:.0f} s: did "
-                "the click reach a component with an event listener?"
+                "the action reach a component with an event listener?"
+            ) from None
+        self._sync_joins(self.timeout)
+        return self.jobs[-1]
+
+    @contextlib.contextmanager
+    def expect_job(self, timeout: float | None = None) -> Iterator[JobInfo]:
+        """The job that the actions in the block make the page send (the first, if
+        several), as Playwright's `expect_request`: `info.value` after the block.
+
+        >>> with gradio_page.expect_job() as info:
+        ...     gradio_page.component("Greet").click()
+        >>> assert_job_result(info.value, "Hello Ada")
+        """
+        bound = self.timeout if timeout is None else timeout
+        before = self._page_joins()
+        info = JobInfo()
+        yield info
+        try:
+            self.page.wait_for_function(
+                f"() => (window.__pytestGradio || {{joins: 0}}).joins > {before}",
+                timeout=bound * 1000,
             )
-        return jobs[-1]
+        except Exception:
+            raise JobTimeoutError(
+                f"expect_job: the page at {self.url} sent no job within {bound:.1f} s of "
+                "the actions in the block. Did they reach a component with an event listener?"
+            ) from None
+        self._recorder.wait_for_count(before + 1, bound)
+        info.value = self.jobs[before]
 
     def _page_joins(self) -> int:
         return int(self.page.evaluate("() => (window.__pytestGradio || {joins: 0}).joins"))
