@@ -149,6 +149,7 @@ def gradio_page(
     ...     gradio_page.component("Greet").click()
     ...     gradio_page.component("Greeting").expect_value("Hello Ada")
     """
+    from .browser.launch import NETWORK_ACCESS_FLAG
     from .browser.page import GradioPage
     from .browser.recording import RECORDER_JS, PageRecorder
 
@@ -169,7 +170,9 @@ def gradio_page(
         if tracing == "retain-on-failure":
             context.tracing.start(screenshots=True, snapshots=True)
             state.tracing = True
-        context.add_init_script(RECORDER_JS.replace("%SINK%", sink))
+        context.add_init_script(
+            RECORDER_JS.replace("%SINK%", sink).replace("%FLAG%", NETWORK_ACCESS_FLAG)
+        )
         page = context.new_page()
         page.set_default_timeout(timeout * 1000)
         page.on("console", lambda m: _console(state, m))

@@ -452,3 +452,54 @@ def test_pytest_playwright_browser_that_does_not_start_says_what_to_do(pytester)
     result.stdout.fnmatch_lines(
         ["*BrowserNotFoundError*pytest-playwright's `browser`*-p no:playwright*"]
     )
+
+
+PUBLIC_PAGE_TEST = f"""
+import pytest
+from urllib.parse import urlsplit
+
+from pytest_gradio import assert_job_result
+from pytest_gradio.browser.launch import LAUNCH_ARGS, NETWORK_ACCESS_FLAG, BrowserSession
+from pytest_gradio.browser.page import GradioPage
+from pytest_gradio.browser.recording import RECORDER_JS, Collector, PageRecorder
+
+
+@pytest.mark.gradio_app({str(APPS / "browser_components.py")!r})
+@pytest.mark.parametrize("flag", [True, False])
+def test_public_page(gradio_app, flag):
+    address = urlsplit(gradio_app.url).netloc
+    # Chromium treats the app as if it were on the internet (a Space is).
+    args = [*LAUNCH_ARGS, f"--ip-address-space-overrides={{address}}=public"]
+    if not flag:
+        args.remove(NETWORK_ACCESS_FLAG)
+    session = BrowserSession.start(None, "", launch_kwargs={{"args": args}})
+    collector = Collector.start()
+    recorder = PageRecorder(gradio_app.client, job_timeout=5)
+    try:
+        context = session.browser.new_context()
+        sink = collector.register(recorder.receive)
+        context.add_init_script(
+            RECORDER_JS.replace("%SINK%", sink).replace("%FLAG%", NETWORK_ACCESS_FLAG)
+        )
+        page = GradioPage(context.new_page(), recorder, url=gradio_app.url, timeout=5).open()
+        page.component("Name").set("Ada")
+        page.component("Greet").click()
+        page.component("Greeting").expect_value("Hello Ada")
+        if flag:
+            assert_job_result(page.last_job, "Hello Ada")
+        else:
+            with pytest.raises(Exception, match=r"(?s)only 0 reached.*could not report.*--disable-features=LocalNetworkAccessChecks"):
+                page.last_job
+    finally:
+        recorder.close()
+        collector.close()
+        session.close()
+"""
+
+
+def test_jobs_of_a_page_on_a_public_address_are_recorded(pytester):
+    """A Space is on a public address; the page still reaches the loopback recorder
+    thanks to the launch flag (and says how to fix it when the flag is missing)."""
+    pytester.makepyfile(test_public=PUBLIC_PAGE_TEST)
+    result = pytester.runpytest_subprocess(*NO_PP)
+    result.assert_outcomes(passed=2)

@@ -26,8 +26,15 @@ if TYPE_CHECKING:
 # Why each flag: `--no-sandbox` because CI containers run as root, where Chromium's
 # sandbox refuses to start; the rest keep a headless test browser from talking to
 # anything but the app (update checks, sync, field trials), which on a closed network
-# only produces retries and noise.
+# only produces retries and noise. `--disable-features=...`: the page reports its jobs
+# to a recorder on 127.0.0.1 (see recording.py); Chromium's Local/Private Network
+# Access checks block that from a page on a public address (a Space), so they are off.
+NETWORK_ACCESS_FLAG = (
+    "--disable-features=LocalNetworkAccessChecks,PrivateNetworkAccessSendPreflights,"
+    "PrivateNetworkAccessRespectPreflightResults,BlockInsecurePrivateNetworkRequests"
+)
 LAUNCH_ARGS = (
+    NETWORK_ACCESS_FLAG,
     "--no-sandbox",
     "--disable-gpu",
     "--disable-quic",

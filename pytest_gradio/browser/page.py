@@ -179,6 +179,14 @@ class GradioPage:
         self._sync_joins(self.timeout)
         return self.jobs[-1]
 
+    def _unrecorded(self, sent: int) -> JobTimeoutError:
+        errors = [e for e in self.page_errors() if "pytest-gradio" in e]
+        return JobTimeoutError(
+            f"The page at {self.url} sent {sent} job(s) but only {len(self.jobs)} reached "
+            "pytest-gradio's recorder. "
+            + ("; ".join(errors) if errors else "See the page's errors in the report.")
+        )
+
     @contextlib.contextmanager
     def expect_job(self, timeout: float | None = None) -> Iterator[JobInfo]:
         """The job that the actions in the block make the page send (the first, if
@@ -202,7 +210,8 @@ class GradioPage:
                 f"expect_job: the page at {self.url} sent no job within {bound:.1f} s of "
                 "the actions in the block. Did they reach a component with an event listener?"
             ) from None
-        self._recorder.wait_for_count(before + 1, bound)
+        if not self._recorder.wait_for_count(before + 1, bound):
+            raise self._unrecorded(before + 1)
         info.value = self.jobs[before]
 
     def _page_joins(self) -> int:
@@ -210,7 +219,9 @@ class GradioPage:
 
     def _sync_joins(self, timeout: float) -> None:
         # The page counts the joins it sent; wait until the collector has them all.
-        self._recorder.wait_for_count(self._page_joins(), timeout)
+        sent = self._page_joins()
+        if not self._recorder.wait_for_count(sent, timeout):
+            raise self._unrecorded(sent)
 
     def wait_idle(self, timeout: float | None = None) -> list[PageJob]:
         """Wait until none of this page's jobs is pending or running, `.then()` chains
@@ -225,7 +236,7 @@ class GradioPage:
             left = deadline - time.monotonic()
             joins = self._page_joins()
             if not self._recorder.wait_for_count(joins, max(0.0, left)):
-                break
+                raise self._unrecorded(joins)
             pending = self._recorder.pending()
             for job in pending:
                 left = deadline - time.monotonic()

@@ -37,7 +37,8 @@ from ..timeline import Timeline
 if TYPE_CHECKING:
     from ..client.recording import GradioClient
 
-# The browser side. `%SINK%` becomes the collector URL for this page.
+# The browser side. `%SINK%` becomes the collector URL for this page, `%FLAG%` the
+# launch flag that lets a public page reach it.
 RECORDER_JS = r"""
 (() => {
   if (window.__pytestGradio) return;
@@ -49,7 +50,11 @@ RECORDER_JS = r"""
     m.seq = state.seq++;
     if (m.t === undefined) m.t = performance.now();
     realFetch(SINK, { method: "POST", mode: "no-cors",
-                      body: JSON.stringify(m) }).catch(() => {});
+                      body: JSON.stringify(m) }).catch((e) => {
+      state.errors.push("pytest-gradio could not report a job message to its recorder "
+        + "at " + SINK + " (" + e + "): a browser without pytest-gradio's launch flags "
+        + "blocks a public page's requests to 127.0.0.1; add %FLAG% to its arguments");
+    });
   };
   document.addEventListener("render", () => { state.rendered = true; }, true);
   window.addEventListener("error", (e) => {
