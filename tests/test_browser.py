@@ -488,7 +488,8 @@ def test_public_page(gradio_app, flag):
         if flag:
             assert_job_result(page.last_job, "Hello Ada")
         else:
-            with pytest.raises(Exception, match=r"(?s)only 0 reached.*could not report.*--disable-features=LocalNetworkAccessChecks"):
+            fix = r"(?s)only 0 reached.*could not report.*disable-features=LocalNetworkAccess"
+            with pytest.raises(Exception, match=fix):
                 page.last_job
     finally:
         recorder.close()
