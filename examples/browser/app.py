@@ -3,6 +3,9 @@ slider that drives a Markdown summary, and a panel that appears on click."""
 
 import gradio as gr
 
+# An event with no API: Gradio 6 says api_visibility="private", Gradio 5 api_name=False.
+PRIVATE = {"api_name": False} if gr.__version__.startswith("5.") else {"api_visibility": "private"}
+
 
 def greet(name):
     return f"Hello {name}!"
@@ -49,4 +52,4 @@ with gr.Blocks() as demo:
         more = gr.Button("Show details")
         with gr.Group(visible=False) as details:
             gr.Textbox("Made with Gradio", label="Details")
-        more.click(lambda: gr.Group(visible=True), None, details, api_visibility="private")
+        more.click(lambda: gr.Group(visible=True), None, details, **PRIVATE)

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import gradio as gr
 
+# An event with no API: Gradio 6 says api_visibility="private", Gradio 5 api_name=False.
+PRIVATE = {"api_name": False} if gr.__version__.startswith("5.") else {"api_visibility": "private"}
+
 
 def greet(name, shout):
     text = f"Hello {name}"
@@ -96,8 +99,8 @@ with gr.Blocks() as demo:
     locked = gr.Textbox(label="Locked", interactive=False)
 
     greet_btn.click(greet, [name, shout], greeting, api_name="greet")
-    private_btn.click(greet, [name, shout], greeting, api_visibility="private").then(
-        lambda g: g + "!", greeting, greeting, api_visibility="private"
+    private_btn.click(greet, [name, shout], greeting, **PRIVATE).then(
+        lambda g: g + "!", greeting, greeting, **PRIVATE
     )
     fail_btn.click(fail, name, greeting, api_name="fail")
     count_btn.click(count, number, counted, api_name="count")
