@@ -5,6 +5,8 @@ import gradio as gr
 
 # An event with no API: Gradio 6 says api_visibility="private", Gradio 5 api_name=False.
 PRIVATE = {"api_name": False} if gr.__version__.startswith("5.") else {"api_visibility": "private"}
+# Chat messages as role/content dicts: the default in Gradio 6, asked for in Gradio 5.
+MESSAGES = {"type": "messages"} if gr.__version__.startswith("5.") else {}
 
 
 def greet(name):
@@ -37,7 +39,7 @@ with gr.Blocks() as demo:
         greeting = gr.Textbox(label="Greeting")
         gr.Button("Greet").click(greet, name, greeting, api_name="greet")
     with gr.Tab("Chat"):
-        conversation = gr.Chatbot(label="Conversation")
+        conversation = gr.Chatbot(label="Conversation", **MESSAGES)
         message = gr.Textbox(label="Message")
         message.submit(chat, [message, conversation], [message, conversation], api_name="chat")
     with gr.Tab("Image"):

@@ -217,7 +217,8 @@ class Dropdown(Valued):
 
     @property
     def input(self) -> Locator:
-        return self.locator.locator("input[role=combobox]").first
+        # Gradio 6 says combobox, Gradio 5 listbox.
+        return self.locator.locator("input[role=combobox], input[role=listbox]").first
 
     def set(self, value: Any) -> None:
         self.input.click(timeout=self._timeout_ms)
@@ -397,6 +398,9 @@ class Dataframe(Valued):
         # Gradio 6's header table is a hidden copy, not data).
         rows = self.locator.locator("[role=row].virtual-row")
         cell = "[role=gridcell]"
+        if not rows.count():
+            # Gradio 5: the data rows are in tbody.tbody (another tbody sizes columns).
+            rows, cell = self.locator.locator("tbody.tbody tr"), "td"
         if not rows.count():
             rows, cell = self.locator.locator("tbody:not(.sizing-body) tr"), "td"
         found = []

@@ -243,6 +243,7 @@ class PageRecorder:
     ) -> None:
         self._client_factory = client_factory
         self._client: GradioClient | None = None
+        self._client_error: Exception | None = None
         self._job_timeout = job_timeout
         self._lock = threading.Condition()
         self._next = 0
@@ -287,14 +288,23 @@ class PageRecorder:
                 if not job.done():
                     self._fail(job, f"pytest-gradio could not record the page's job: {exc!r}")
 
-    def _processor(self) -> GradioClient:
-        if self._client is None:
-            self._client = self._client_factory()
+    def _processor(self) -> GradioClient | None:
+        # The client only names endpoints and processes outputs: without one (it could
+        # not be made), jobs are still recorded, named by fn_index, with raw outputs.
+        if self._client is None and self._client_error is None:
+            try:
+                self._client = self._client_factory()
+            except Exception as exc:
+                self._client_error = exc
         return self._client
+
+    def _endpoint(self, fn_index: int) -> Any:
+        client = self._processor()
+        return client.endpoints.get(fn_index) if client is not None else None
 
     def _joining(self, m: dict[str, Any]) -> None:
         fn_index = int(m.get("fn_index") or 0)
-        endpoint = self._processor().endpoints.get(fn_index)
+        endpoint = self._endpoint(fn_index)
         name = getattr(endpoint, "api_name", None) or f"fn_index={fn_index}"
         data = m.get("data")
         timeline = Timeline(str(name), tuple(data) if isinstance(data, list) else ())
@@ -302,7 +312,9 @@ class PageRecorder:
         job.joined_at = float(m.get("t") or 0.0)
         self._by_local[int(m.get("local") or 0)] = job
         self.jobs.append(job)
-        registry.job_submitted(self._processor(), job)
+        client = self._processor()
+        if client is not None:
+            registry.job_submitted(client, job)
 
     def _joined(self, m: dict[str, Any]) -> None:
         job = self._by_local.get(int(m.get("local") or 0))
@@ -343,7 +355,7 @@ class PageRecorder:
         timeline = job.timeline
         timeline.record_message(msg, arrived)
         name = msg.get("msg")
-        endpoint = self._processor().endpoints.get(job.fn_index)
+        endpoint = self._endpoint(job.fn_index)
         communicator = job.communicator
         last = timeline.events[-1]
         if name in ("process_generating", "process_streaming") and last.kind == "output":

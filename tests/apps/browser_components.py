@@ -9,6 +9,8 @@ import gradio as gr
 
 # An event with no API: Gradio 6 says api_visibility="private", Gradio 5 api_name=False.
 PRIVATE = {"api_name": False} if gr.__version__.startswith("5.") else {"api_visibility": "private"}
+# Chat messages as role/content dicts: the default in Gradio 6, asked for in Gradio 5.
+MESSAGES = {"type": "messages"} if gr.__version__.startswith("5.") else {}
 
 
 def greet(name, shout):
@@ -88,7 +90,7 @@ with gr.Blocks() as demo:
     file_btn = gr.Button("Make file")
     photo = gr.Image(type="filepath", label="Photo")
     size = gr.Textbox(label="Size")
-    chat = gr.Chatbot(label="Chat")
+    chat = gr.Chatbot(label="Chat", **MESSAGES)
     message = gr.Textbox(label="Message")
     rows = gr.Dataframe(headers=["n", "square"], label="Squares", interactive=False)
     pics = gr.Gallery(label="Pics")
