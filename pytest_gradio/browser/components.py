@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
 # Elements that carry a component's label, across Gradio's components.
 LABEL_SELECTOR = (
-    "[data-testid=block-info], [data-testid=block-label], .label-text, .header-row .label p"
+    "[data-testid=block-info], [data-testid=block-label], .label-text, "
+    ".header-row .label p, input[data-testid=checkbox] ~ span"
 )
 _BLOCK = (
     "xpath=ancestor-or-self::*[contains(concat(' ', normalize-space(@class), ' '), ' block ')][1]"
