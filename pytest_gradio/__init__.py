@@ -22,6 +22,8 @@ from .errors import (
 )
 from .matchers import File, Regex
 
+__version__ = "0.1.0"
+
 if TYPE_CHECKING:
     from .apps.base import GradioApp
     from .assertions import (

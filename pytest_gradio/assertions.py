@@ -15,6 +15,7 @@ from gradio_client.utils import Status
 from .client.recording import RecordedJob
 from .client.waiting import explain, wait_for_job
 from .matchers import matches
+from .reporting import MAX_VALUE_CHARS, cut
 from .timeline import ProgressStep
 
 SequenceMatch = Literal["exact", "prefix", "subsequence"]
@@ -34,7 +35,29 @@ def _outcome(job: Any) -> tuple[bool, Any]:
 
 def _describe_exception(exc: BaseException) -> str:
     text = str(exc) or "(no message)"
-    return f"{type(exc).__name__}: {text}"
+    return cut(f"{type(exc).__name__}: {text}")
+
+
+def _show(value: Any) -> str:
+    """repr(value), cut if long: a 1 MB output must not make a 2 MB report."""
+    return cut(repr(value))
+
+
+def _diff_reprs(expected: Any, actual: Any) -> tuple[str, str, int]:
+    """The two reprs, each cut to a window around their first difference if long, and
+    the index of that difference."""
+    left, right = repr(expected), repr(actual)
+    pairs = enumerate(zip(left, right, strict=False))
+    first = next((i for i, (a, b) in pairs if a != b), min(len(left), len(right)))
+    return cut(left, around=first), cut(right, around=first), first
+
+
+def _expected_actual(expected: Any, actual: Any) -> list[str]:
+    left, right, first = _diff_reprs(expected, actual)
+    lines = [f"expected: {left}", f"actual:   {right}"]
+    if max(len(repr(expected)), len(repr(actual))) > MAX_VALUE_CHARS:
+        lines.append(f"first difference at character {first} of the reprs")
+    return lines
 
 
 def assert_job_result(job: RecordedJob, expected: Any, *, timeout: float | None = None) -> None:
@@ -42,6 +65,7 @@ def assert_job_result(job: RecordedJob, expected: Any, *, timeout: float | None 
 
     >>> assert_job_result(gradio_client.submit(1, 2, api_name="/add"), 3)
     """
+    __tracebackhide__ = True  # the message says it all; the helper's code does not help
     wait_for_job(job, timeout, helper="assert_job_result")
     ok, value = _outcome(job)
     if not ok:
@@ -49,7 +73,7 @@ def assert_job_result(job: RecordedJob, expected: Any, *, timeout: float | None 
             explain(
                 "assert_job_result: the job raised instead of returning a result.",
                 job,
-                f"expected: {expected!r}",
+                f"expected: {_show(expected)}",
                 f"raised:   {_describe_exception(value)}",
             )
         )
@@ -58,8 +82,7 @@ def assert_job_result(job: RecordedJob, expected: Any, *, timeout: float | None 
             explain(
                 "assert_job_result: the result differs.",
                 job,
-                f"expected: {expected!r}",
-                f"actual:   {value!r}",
+                *_expected_actual(expected, value),
                 *_file_mismatch(expected),
             )
         )
@@ -83,14 +106,17 @@ def _compare_sequence(
             while position < len(actual) and not equal(item, actual[position]):
                 position += 1
             if position == len(actual):
-                return f"expected item {i} ({item!r}) not found in order after the earlier ones"
+                return (
+                    f"expected item {i} ({_show(item)}) not found in order after the earlier ones"
+                )
             position += 1
         return None
     for i, item in enumerate(expected):
         if i >= len(actual):
             return f"actual has {len(actual)} items, expected at least {len(expected)}"
         if not equal(item, actual[i]):
-            return f"item {i} differs: expected {item!r}, actual {actual[i]!r}"
+            left, right, _ = _diff_reprs(item, actual[i])
+            return f"item {i} differs: expected {left}, actual {right}"
     if match == "exact" and len(actual) != len(expected):
         extra = actual[len(expected) :]
         return f"actual has {len(actual) - len(expected)} more items: {_short_list(extra)}"
@@ -105,7 +131,7 @@ def _check_match(helper: str, match: str, allowed: Sequence[str]) -> None:
 
 
 def _short_list(items: Sequence[Any], limit: int = 5) -> str:
-    shown = ", ".join(repr(x) for x in items[:limit])
+    shown = ", ".join(_show(x) for x in items[:limit])
     return f"[{shown}{', ...' if len(items) > limit else ''}]"
 
 
@@ -123,6 +149,7 @@ def assert_job_outputs(
 
     >>> assert_job_outputs(job, ["Hel", "Hello", "Hello!"])
     """
+    __tracebackhide__ = True  # the message says it all; the helper's code does not help
     _check_match("assert_job_outputs", match, ("exact", "prefix", "subsequence"))
     wait_for_job(job, timeout, helper="assert_job_outputs")
     actual = list(job.outputs())
@@ -134,8 +161,7 @@ def assert_job_outputs(
             explain(
                 f"assert_job_outputs (match={match!r}): {problem}.",
                 job,
-                f"expected: {list(expected)!r}",
-                f"actual:   {actual!r}",
+                *_expected_actual(list(expected), actual),
                 *raised,
             )
         )
@@ -166,6 +192,7 @@ def assert_job_statuses(
 
     >>> assert_job_statuses(job, ["IN_QUEUE", "PROCESSING", "FINISHED"])
     """
+    __tracebackhide__ = True  # the message says it all; the helper's code does not help
     wanted = [_status_name(item) for item in expected]
     _check_match("assert_job_statuses", match, ("exact", "subsequence"))
     wait_for_job(job, timeout, helper="assert_job_statuses")
@@ -244,6 +271,7 @@ def assert_job_progress(
 
     >>> assert_job_progress(job, [(0, 3), (1, 3), (2, 3)])
     """
+    __tracebackhide__ = True  # the message says it all; the helper's code does not help
     _check_match("assert_job_progress", match, ("sampled", "exact"))
     want = list(expected)
     for step in want:
@@ -271,8 +299,8 @@ def assert_job_progress(
             explain(
                 f"assert_job_progress (match={match!r}): {problem}.",
                 job,
-                f"expected: {want!r}",
-                f"arrived:  [{', '.join(str(s) for s in steps)}]",
+                f"expected: {_show(want)}",
+                f"arrived:  {cut('[' + ', '.join(str(s) for s in steps) + ']')}",
             )
         )
 
@@ -285,6 +313,7 @@ def assert_job_error(
 
     >>> assert_job_error(job, match="divide by zero")
     """
+    __tracebackhide__ = True  # the message says it all; the helper's code does not help
     import re
 
     wait_for_job(job, timeout, helper="assert_job_error")
@@ -295,7 +324,7 @@ def assert_job_error(
                 "assert_job_error: the job did not raise.",
                 job,
                 f"expected: an error{f' matching {match!r}' if match else ''}",
-                f"returned: {value!r}",
+                f"returned: {_show(value)}",
             )
         )
     message = str(value)
@@ -341,6 +370,7 @@ def assert_job_logs(
 
     >>> assert_job_logs(job, ["Started", ("Large input", "warning")])
     """
+    __tracebackhide__ = True  # the message says it all; the helper's code does not help
     _check_match("assert_job_logs", match, ("exact", "prefix", "subsequence"))
     wait_for_job(job, timeout, helper="assert_job_logs")
     actual = job.timeline.logs()
@@ -350,7 +380,6 @@ def assert_job_logs(
             explain(
                 f"assert_job_logs (match={match!r}): {problem}.",
                 job,
-                f"expected: {list(expected)!r}",
-                f"actual:   {actual!r}",
+                *_expected_actual(list(expected), actual),
             )
         )

@@ -9,16 +9,22 @@ hooks nobody declared. Nothing here imports gradio.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import inspect
+import time
 import weakref
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pluggy
 import pytest
 
 from . import deadlines
 from .client import registry
+from .errors import GradioTestError
+from .tokens import redact
 
 if TYPE_CHECKING:
     from .client.recording import GradioClient, RecordedJob
@@ -26,6 +32,8 @@ if TYPE_CHECKING:
 RUN_KEY = pytest.StashKey["GradioRun"]()
 # Where a worker leaves its job records for the controller (xdist's workeroutput).
 WORKER_OUTPUT_KEY = "pytest_gradio_jobs"
+# And the tests with their jobs for the HTML report (--gradio-report), when asked for.
+REPORT_OUTPUT_KEY = "pytest_gradio_report"
 # How long teardown waits for the jobs it cancelled to stop. Never past the test's
 # pytest-timeout deadline: the cancel requests go on in the background.
 CANCEL_WAIT = 1.0
@@ -67,6 +75,8 @@ class _Job:
     job: Any
     label: str
     app: weakref.ref[Any] | None
+    # time.perf_counter() when it was submitted: where its lane starts in the report.
+    started: float = 0.0
 
 
 @dataclass
@@ -77,6 +87,10 @@ class _TestState:
     apps: dict[int, Any] = field(default_factory=dict)
     marks: dict[int, int | None] = field(default_factory=dict)
     reported: bool = False
+    started: float = field(default_factory=time.perf_counter)
+    # For the HTML report: pytest's word for how the test went, and why it failed.
+    outcome: str = "passed"
+    message: str | None = None
 
 
 class GradioRun(registry.Listener):
@@ -97,6 +111,29 @@ class GradioRun(registry.Listener):
         # In creation order: clones are closed before the template whose connection
         # pool they share (closing the pool first would strand their stream readers).
         self._clients: list[weakref.ref[Any]] = []
+        # The HTML report (--gradio-report): None when not asked for, and then no
+        # test's jobs are turned into report records.
+        self.report_path, self.report_source = report_path(config)
+        self.report_error: str | None = None
+        self.report_tests: list[dict[str, Any]] = []
+        self._started = time.perf_counter()
+        self._tokens: set[str] = set()
+        # Apps that failed to start: (spec key, options key) -> (nodeid, error). A later
+        # test that needs one fails at once, pointing at the first failure, rather than
+        # starting a broken app again (subprocess mode: seconds each).
+        self.failed_starts: dict[tuple[Any, ...], tuple[str, str]] = {}
+        # Tokens seen in options: scrubbed from every report (tracebacks with -l, JUnit).
+        self._scrub_tokens: set[str] = set()
+
+    def scrub(self, report: pytest.TestReport | pytest.CollectReport) -> None:
+        """Replace every token the run knows in what `report` shows."""
+        tokens = self._scrub_tokens | self._tokens
+        if tokens:
+            scrub_report(report, tokens)
+
+    def add_secret(self, token: object) -> None:
+        if isinstance(token, str) and token:
+            self._scrub_tokens.add(str.__str__(token))
 
     # -- what the library and fixtures report ---------------------------------------------
 
@@ -107,7 +144,10 @@ class GradioRun(registry.Listener):
     def job_submitted(self, client: GradioClient, job: RecordedJob) -> None:
         src = str(getattr(client, "src", "unknown app"))
         label, app = self._apps.get(src, (src, None))
-        entry = _Job(job, label, app)
+        entry = _Job(job, label, app, time.perf_counter())
+        token = getattr(client, "token", None)
+        if self.report_path is not None and isinstance(token, str):
+            self._tokens.add(token)
         owner = self._owners[-1] if self._owners else None
         state = self._tests.get(owner) if owner is not None else None
         (state.jobs if state is not None else self._session_jobs).append(entry)
@@ -141,6 +181,8 @@ class GradioRun(registry.Listener):
             self._owners.pop()
             self._tests.pop(item.nodeid, None)
             self._record(state.jobs)
+            if self.report_path is not None:
+                self._report_test(item.nodeid, state)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_fixture_setup(
@@ -162,7 +204,14 @@ class GradioRun(registry.Listener):
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         report = yield
         if report.failed:
-            self._add_section(item, report)
+            short = short_error_repr(item, call.excinfo)
+            if short is not None:
+                report.longrepr = short
+            shown = str(call.excinfo.value) if call.excinfo is not None else ""
+            self._add_section(item, report, shown)
+        if self.report_path is not None:
+            self._note_outcome(item, report)
+        self.scrub(report)
         return report
 
     @pytest.hookimpl(wrapper=True)
@@ -177,7 +226,7 @@ class GradioRun(registry.Listener):
             registry.cancel_jobs([entry.job for entry in state.jobs], CANCEL_WAIT)
         return (yield)
 
-    def _add_section(self, item: pytest.Item, report: pytest.TestReport) -> None:
+    def _add_section(self, item: pytest.Item, report: pytest.TestReport, shown: str = "") -> None:
         state = self._tests.get(item.nodeid)
         if state is None or state.reported:
             return
@@ -201,7 +250,7 @@ class GradioRun(registry.Listener):
             name = label.removesuffix(" [subprocess]")
             heading = f"server log of {name} ({app.mode}, {app.url}) during this test:"
             logs.append((heading, log_since(app, state.marks.get(key, 0))))
-        text = reporting.failure_section([entry.job for entry in state.jobs], logs)
+        text = reporting.failure_section([entry.job for entry in state.jobs], logs, shown)
         if text is None:
             return
         # Why in the failure's longrepr and not a report section: there it shows in
@@ -256,10 +305,16 @@ class GradioRun(registry.Listener):
         # trylast: after the session fixtures' teardown, so their jobs have ended.
         self.close_clients()
         self._record(self._session_jobs)
+        if self.report_path is not None:
+            self._report_session_jobs()
         self._session_jobs = []
         if is_worker(self.config):
             self.config.workeroutput[WORKER_OUTPUT_KEY] = self.records  # type: ignore[attr-defined]
+            if self.report_path is not None:
+                self.config.workeroutput[REPORT_OUTPUT_KEY] = self.report_tests  # type: ignore[attr-defined]
             return
+        if self.report_path is not None:
+            self._write_report()
         path = self.config.getoption("gradio_summary_json")
         if path:
             from . import reporting
@@ -268,6 +323,11 @@ class GradioRun(registry.Listener):
             reporting.write_summary_json(target, reporting.summarize(self.records), self.workers)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if self.report_path is not None and not is_worker(self.config):
+            if self.report_error is not None:
+                terminalreporter.write_line(self.report_error, red=True)
+            else:
+                terminalreporter.write_sep("-", f"gradio report: {self.report_path}")
         if is_worker(self.config) or not self._wants_summary():
             return
         from . import reporting
@@ -286,6 +346,198 @@ class GradioRun(registry.Listener):
             or config.getini("gradio_summary")
             or config.getoption("verbose") > 0
         )
+
+    # -- the HTML report (--gradio-report) -------------------------------------------------
+
+    def jobs_of(self, nodeid: str, state: _TestState | None = None) -> list[tuple[str, float, Any]]:
+        """The running test's jobs: (app label, seconds from the test's start to the
+        submit, job). Empty once the test is over."""
+        state = state or self._tests.get(nodeid)
+        if state is None:
+            return []
+        return [(e.label, max(0.0, e.started - state.started), e.job) for e in state.jobs]
+
+    def secrets(self) -> list[str]:
+        """What the report redacts: the tokens clients used, and env secrets."""
+        from . import htmlreport
+
+        return htmlreport.known_secrets([*self._tokens, self.config.getoption("gradio_token")])
+
+    def _note_outcome(self, item: pytest.Item, report: pytest.TestReport) -> None:
+        state = self._tests.get(item.nodeid)
+        if state is None:
+            return
+        if report.failed:
+            state.outcome = "failed" if report.when == "call" else "error"
+            crash = getattr(report.longrepr, "reprcrash", None)
+            message = getattr(crash, "message", None) or str(report.longrepr or "")
+            first = next(iter(message.strip().splitlines()), "")
+            state.message = state.message or first[:500] or None
+        elif state.outcome == "passed" and report.skipped:
+            state.outcome = "xfailed" if hasattr(report, "wasxfail") else "skipped"
+        elif state.outcome == "passed" and report.when == "call" and hasattr(report, "wasxfail"):
+            state.outcome = "xpassed"
+
+    def _report_test(self, nodeid: str, state: _TestState) -> None:
+        if not state.jobs:
+            return
+        from . import htmlreport
+
+        secrets = self.secrets()
+        jobs = [
+            htmlreport.record_job(label, job, start=start, secrets=secrets)
+            for label, start, job in self.jobs_of(nodeid, state)
+        ]
+        duration = time.perf_counter() - state.started
+        self.report_tests.append(
+            htmlreport.record_test(
+                nodeid, state.outcome, duration, jobs, message=state.message, secrets=secrets
+            )
+        )
+
+    def _report_session_jobs(self) -> None:
+        if not self._session_jobs:
+            return
+        from . import htmlreport
+
+        secrets = self.secrets()
+        jobs = [
+            htmlreport.record_job(e.label, e.job, start=e.started - self._started, secrets=secrets)
+            for e in self._session_jobs
+        ]
+        self.report_tests.append(
+            htmlreport.record_test(htmlreport.SESSION_NODEID, "passed", None, jobs)
+        )
+
+    def _write_report(self) -> None:
+        from . import htmlreport
+
+        assert self.report_path is not None
+        try:
+            htmlreport.write(
+                self.report_path,
+                self.report_tests,
+                wall=time.perf_counter() - self._started,
+                workers=self.workers,
+            )
+        except OSError as exc:
+            # The tests ran: say why the report is missing rather than end in a traceback.
+            self.report_error = (
+                f"could not write the gradio report to {self.report_path} "
+                f"(from {self.report_source}): {exc}. Give a file path in a writable directory."
+            )
+
+
+def report_path(config: pytest.Config) -> tuple[Path | None, str]:
+    """Where --gradio-report (relative to the invocation directory) or ini gradio_report
+    (relative to the ini file) says the HTML report goes, and which of them said it;
+    None if neither does."""
+    cli = config.getoption("gradio_report", None)
+    ini = config.getini("gradio_report")
+    if cli:
+        path, source = Path(config.invocation_params.dir) / str(cli), "--gradio-report"
+    elif ini:
+        base = Path(config.inipath).parent if config.inipath else Path(config.rootpath)
+        path, source = base / str(ini), "ini gradio_report"
+    else:
+        return None, ""
+    if path.is_dir():
+        raise pytest.UsageError(
+            f"Invalid report path {str(path)!r} from {source}: it is a directory; "
+            "give a file path such as report.html."
+        )
+    return path, source
+
+
+# --- short errors, and no secrets in reports --------------------------------------------
+
+# Frames from these packages never help a user fix their test: the plugin's own, and
+# pytest's and pluggy's machinery that runs fixtures and hooks.
+_PLUGIN_DIR = str(Path(__file__).resolve().parent)
+_INTERNAL_DIRS = tuple(
+    str(Path(path).resolve().parent)
+    for path in (__file__, inspect.getfile(pytest.Item), pluggy.__file__)
+)
+
+
+def _is_internal(entry: Any) -> bool:
+    return str(entry.path).startswith(_INTERNAL_DIRS)
+
+
+def short_error_repr(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException] | None) -> Any:
+    """The failure without the plugin's frames: its message, and the user's own frames.
+
+    A GradioTestError (a bad spec, an app that did not start, ...) whose traceback
+    holds no user frame is its message alone: the message says what to fix. Any other
+    error that passed through the plugin (a job's AppError raised by `predict()`, a
+    helper's AssertionError) keeps pytest's report of the user's frames. None when the
+    plugin has no frame in the traceback (pytest's report stands) and with --full-trace.
+    """
+    if excinfo is None:
+        return None
+    config = item.config
+    tbstyle = config.getoption("tbstyle", "auto")
+    if config.getoption("fulltrace", False) or tbstyle in ("native", "no", "line"):
+        return None
+    ours = isinstance(excinfo.value, GradioTestError) and not isinstance(
+        excinfo.value, AssertionError
+    )
+    if not ours and not any(str(e.path).startswith(_PLUGIN_DIR) for e in excinfo.traceback):
+        return None
+    if not _user_frames(excinfo, tbstyle):
+        if not ours:
+            return None
+        # chain=False: the message already quotes what matters of the cause.
+        return excinfo.getrepr(style="value", chain=False)
+    return excinfo.getrepr(
+        style="short" if tbstyle == "short" else "long",
+        tbfilter=lambda info: _user_frames(info, tbstyle),
+        showlocals=bool(config.getoption("showlocals", False)),
+        funcargs=True,
+        truncate_locals=config.get_verbosity() <= 1,
+        chain=not ours,
+    )
+
+
+def _user_frames(excinfo: pytest.ExceptionInfo[BaseException], tbstyle: str) -> Any:
+    user = excinfo.traceback.filter(lambda entry: not _is_internal(entry)).filter(excinfo)
+    if tbstyle == "auto" and len(user) > 2:
+        # As pytest does for a test's own frames: the middle ones on one line each.
+        user = type(user)(
+            [user[0], *(entry.with_repr_style("short") for entry in user[1:-1]), user[-1]]
+        )
+    return user
+
+
+def _scrub(value: Any, secrets: set[str], seen: set[int]) -> Any:
+    if isinstance(value, str):
+        for secret in secrets:
+            value = redact(value, secret)
+        return value
+    if id(value) in seen:
+        return value
+    seen.add(id(value))
+    if isinstance(value, list):
+        value[:] = [_scrub(item, secrets, seen) for item in value]
+    elif isinstance(value, tuple):
+        items = [_scrub(item, secrets, seen) for item in value]
+        return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
+    elif isinstance(value, dict):
+        for key in list(value):
+            value[key] = _scrub(value[key], secrets, seen)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            object.__setattr__(value, f.name, _scrub(getattr(value, f.name), secrets, seen))
+    return value
+
+
+def scrub_report(report: Any, secrets: set[str]) -> None:
+    """Replace every secret in what a report shows: the failure (source lines, locals
+    and arguments of every frame, as -l and --showlocals print them, the message) and
+    the captured output sections. Terminal and JUnit XML both read these."""
+    seen: set[int] = set()
+    report.longrepr = _scrub(report.longrepr, secrets, seen)
+    report.sections = _scrub(list(report.sections), secrets, seen)
 
 
 def _mark(app: Any) -> int | None:
@@ -320,3 +572,4 @@ class XdistHooks:
         if records is not None:
             self.run.records.extend(records)
             self.run.workers += 1
+        self.run.report_tests.extend(output.get(REPORT_OUTPUT_KEY) or [])

@@ -30,6 +30,9 @@ class AppOptions:
     job_timeout: float | None = None
     token: str | None = field(default=None, repr=False)
     transport: str | None = None
+    # Where Gradio is mounted in an ASGI app the plugin serves ("/myapp/gradio"),
+    # when it cannot be found from the app's routes.
+    path: str | None = None
 
     def key(self) -> tuple[Any, ...]:
         # repr, not hash: kwargs values may be lists or dicts.
@@ -41,4 +44,5 @@ class AppOptions:
             self.job_timeout,
             self.token,
             self.transport,
+            self.path,
         )

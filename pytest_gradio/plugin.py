@@ -9,16 +9,17 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from . import ci
-from .errors import AppSpecError
-from .specs import AppSpec, parse_spec
+from .errors import AppSpecError, AppStartError, GradioTestError
+from .specs import AppSpec, is_blocks, parse_spec
 from .tokens import hide
 
 if TYPE_CHECKING:
@@ -54,7 +55,15 @@ HELP_SUMMARY = (
     "at the end of the run, a table per app and endpoint: jobs, failures, p50/p95/max "
     "duration, max queue wait (also shown with -v)."
 )
+HELP_PATH = (
+    "where Gradio is mounted in an ASGI app the plugin serves (e.g. /myapp/gradio), "
+    "when it cannot be found from the app's routes."
+)
 HELP_SUMMARY_JSON = "write the run summary as JSON to this path (merged over xdist workers)."
+HELP_REPORT = (
+    "write a self-contained HTML report to this path: every job of the run as a swimlane, "
+    "figures per endpoint, failing tests first (merged over xdist workers)."
+)
 
 MARKER_OPTIONS = (
     "mode",
@@ -64,10 +73,11 @@ MARKER_OPTIONS = (
     "job_timeout",
     "token",
     "transport",
+    "path",
 )
 MARKER_HELP = (
     "gradio_app(spec=None, *, mode=None, launch_kwargs=None, client_kwargs=None, "
-    "startup_timeout=None, job_timeout=None, token=None, transport=None): the app this "
+    "startup_timeout=None, job_timeout=None, token=None, transport=None, path=None): the app this "
     "test talks to and how to start it; the closest marker (function, class, module) wins."
 )
 
@@ -88,6 +98,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--gradio-transport", dest="gradio_transport", default=None, help=HELP_TRANSPORT
     )
+    group.addoption("--gradio-path", dest="gradio_path", default=None, help=HELP_PATH)
     # No ini twin for the token on purpose: a token does not belong in a config file.
     group.addoption("--gradio-token", dest="gradio_token", default=None, help=HELP_TOKEN)
     group.addoption(
@@ -100,11 +111,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="PATH",
         help=HELP_SUMMARY_JSON,
     )
+    group.addoption(
+        "--gradio-report", dest="gradio_report", default=None, metavar="PATH", help=HELP_REPORT
+    )
+    parser.addini("gradio_report", HELP_REPORT, default=None)
     parser.addini("gradio_app", HELP_APP, default=None)
     parser.addini("gradio_mode", HELP_MODE, default=None)
     parser.addini("gradio_startup_timeout", HELP_STARTUP_TIMEOUT, default=None)
     parser.addini("gradio_job_timeout", HELP_JOB_TIMEOUT, default=None)
     parser.addini("gradio_transport", HELP_TRANSPORT, default=None)
+    parser.addini("gradio_path", HELP_PATH, default=None)
     parser.addini("gradio_summary", HELP_SUMMARY, type="bool", default=False)
 
 
@@ -122,7 +138,31 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
-    ci.configure(config)
+    run = ci.configure(config)
+    run.add_secret(config.getoption("gradio_token"))
+    run.add_secret(os.environ.get(ENV_TOKEN))
+    if not config.getoption("help", False):
+        validate_configuration(config)
+    # pytest-html's extras: only when it is loaded and writes a report (--html).
+    if config.pluginmanager.hasplugin("html") and config.getoption("htmlpath", None):
+        from . import html_plugin
+
+        config.pluginmanager.register(html_plugin.HtmlExtras(run), "gradio-html")
+
+
+def validate_configuration(config: pytest.Config) -> None:
+    """Check the --gradio-* and ini values once, before any test runs: a typo there is
+    a usage error of the whole run, not the same error in every test."""
+    resolve_options(config, {}, "the command line")
+    configured = _configured_spec(config)
+    # Not the environment's: PYTEST_GRADIO_APP may be left set from another project, and
+    # must not fail runs that never ask for an app (a test that does gets the error).
+    if configured is not None and configured[1] != f"environment {ENV_APP}":
+        value, source, base_dir = configured
+        try:
+            parse_spec(value, source=source, base_dir=base_dir)
+        except AppSpecError as exc:
+            raise pytest.UsageError(str(exc)) from None
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -153,16 +193,10 @@ def resolve_spec(node: pytest.Item, config: pytest.Config) -> AppSpec:
         return parse_spec(
             marker.args[0], source=f"marker on {node.nodeid}", base_dir=node.path.parent
         )
-    invocation = Path(config.invocation_params.dir)
-    cli = config.getoption("gradio_app")
-    if cli:
-        return parse_spec(cli, source="--gradio-app", base_dir=invocation)
-    env = os.environ.get(ENV_APP)
-    if env:
-        return parse_spec(env, source=f"environment {ENV_APP}", base_dir=invocation)
-    ini = _ini(config, "gradio_app")
-    if ini:
-        return parse_spec(ini, source="ini gradio_app", base_dir=_ini_dir(config))
+    configured = _configured_spec(config)
+    if configured is not None:
+        value, source, base_dir = configured
+        return parse_spec(value, source=source, base_dir=base_dir)
     raise AppSpecError(
         f"{node.nodeid} uses a gradio fixture but no app is configured. Say which app "
         "to test in one of these places (first found wins): "
@@ -171,6 +205,22 @@ def resolve_spec(node: pytest.Item, config: pytest.Config) -> AppSpec:
         f"the environment variable {ENV_APP}; "
         "gradio_app = app.py in the ini file."
     )
+
+
+def _configured_spec(config: pytest.Config) -> tuple[str, str, Path] | None:
+    """The spec from the command line, environment or ini (first found), with its
+    source and the directory relative paths resolve against."""
+    invocation = Path(config.invocation_params.dir)
+    cli = config.getoption("gradio_app")
+    if cli:
+        return cli, "--gradio-app", invocation
+    env = os.environ.get(ENV_APP)
+    if env:
+        return env, f"environment {ENV_APP}", invocation
+    ini = _ini(config, "gradio_app")
+    if ini:
+        return ini, "ini gradio_app", _ini_dir(config)
+    return None
 
 
 def _timeout(value: Any, source: str) -> float | None:
@@ -230,10 +280,22 @@ def resolve_options(config: pytest.Config, given: Mapping[str, Any], source: str
             f"Invalid gradio transport {transport!r} from {transport_source}: "
             f"use one of {', '.join(TRANSPORTS)}."
         )
+    path, path_source = pick("path", "gradio_path", "gradio_path")
+    if path is not None and not isinstance(path, str):
+        raise pytest.UsageError(
+            f"Invalid gradio path {path!r} from {path_source}: give a URL path like '/gradio'."
+        )
     token, _ = pick("token", "gradio_token", None)
     if token is None:
         token = os.environ.get(ENV_TOKEN) or None
     token = hide(token)  # its repr is a placeholder: safe in tracebacks and reprs
+    run = config.stash.get(ci.RUN_KEY, None)
+    if run is not None:
+        run.add_secret(token)
+        for kwargs in (given.get("client_kwargs"), given.get("launch_kwargs")):
+            if isinstance(kwargs, Mapping):
+                run.add_secret(kwargs.get("token"))
+                run.add_secret(kwargs.get("hf_token"))
     return AppOptions(
         mode=mode,
         launch_kwargs=_mapping(given.get("launch_kwargs"), "launch_kwargs", source),
@@ -242,6 +304,7 @@ def resolve_options(config: pytest.Config, given: Mapping[str, Any], source: str
         job_timeout=job,
         token=token,
         transport=transport,
+        path=path,
     )
 
 
@@ -300,10 +363,23 @@ def gradio_app(request: pytest.FixtureRequest, gradio_app_pool: AppPool) -> Grad
     marker = node.get_closest_marker("gradio_app")
     given = dict(marker.kwargs) if marker is not None else {}
     options = resolve_options(request.config, given, f"marker on {node.nodeid}")
-    app, note = gradio_app_pool.get(spec, options)
+    run = ci.get_run(request.config)
+    key = (spec.key, options.key())
+    failed = run.failed_starts.get(key)
+    if failed is not None:
+        first, error = failed
+        raise AppStartError(
+            f"gradio app {spec.describe()} failed to start earlier in this session "
+            f"({_gist(error)}); not started again. Its error is in the report of {first}."
+        )
+    try:
+        app, note = gradio_app_pool.get(spec, options)
+    except GradioTestError as exc:
+        run.failed_starts[key] = (node.nodeid, str(exc))
+        raise
     if note is not None:
         node.add_report_section("setup", "gradio", note)
-    ci.get_run(request.config).use_app(node, app)
+    run.use_app(node, app)
     return app
 
 
@@ -376,3 +452,94 @@ def gradio_snapshot(request: pytest.FixtureRequest) -> SnapshotAssertion:
     from .snapshot import GradioSnapshotExtension
 
     return snapshot.use_extension(GradioSnapshotExtension)  # type: ignore[no-any-return]
+
+
+def _gist(error: str) -> str:
+    """The line of an error message that says most: the exception's, else the first."""
+    lines = [line.strip() for line in error.splitlines() if line.strip()]
+    for line in lines:
+        if re.match(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b.*", line):
+            return line
+    return lines[0] if lines else "no message"
+
+
+# --- marker misuse, found at collection -----------------------------------------------
+
+MARKER_ON_BLOCKS = (
+    "{where}: @pytest.mark.gradio_app({name}) was given a gr.Blocks as its only argument. "
+    "pytest takes a marker called with one callable as a decorator of that callable, and "
+    "a Blocks is callable: the marker went onto the Blocks, and the test under it was "
+    "replaced by what the Blocks returned (or failed to import). Write "
+    "@pytest.mark.gradio_app.with_args({name}) (also for pytestmark = ...)."
+)
+
+
+def _marked_blocks(namespace: Mapping[str, Any]) -> str | None:
+    """The name of a gr.Blocks in `namespace` (or one module deep) that carries a
+    gradio_app marker, i.e. that was "decorated" by pytest.mark.gradio_app(demo)."""
+    import types
+
+    candidates = list(namespace.items())
+    for name, value in list(candidates):
+        if isinstance(value, types.ModuleType):
+            candidates.extend((f"{name}.{k}", v) for k, v in vars(value).items())
+    for name, value in candidates:
+        if name == "pytestmark" and is_blocks(value):
+            return name
+        if is_blocks(value):
+            marks = getattr(value, "pytestmark", None)
+            if isinstance(marks, list) and any(
+                getattr(mark, "name", None) == "gradio_app" for mark in marks
+            ):
+                return name
+    return None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(
+    collector: pytest.Collector,
+) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
+    report = yield
+    run = collector.config.stash.get(ci.RUN_KEY, None)
+    if run is not None:
+        run.scrub(report)
+    if not isinstance(collector, pytest.Module) or "gradio" not in sys.modules:
+        return report
+    namespaces: list[Mapping[str, Any]] = []
+    module = collector.__dict__.get("_obj")
+    if module is not None:
+        namespaces.append(vars(module))
+    call = report.__dict__.get("call")
+    excinfo = getattr(call, "excinfo", None)
+    if report.failed and excinfo is not None:
+        # The import failed (a Blocks called with the test function): the frames that
+        # ran hold the Blocks; the test module's own names first.
+        frames = [entry.frame for entry in reversed(excinfo.traceback)]
+        frames.sort(key=lambda frame: frame.code.path != collector.path)
+        for frame in frames:
+            namespaces.append(frame.f_globals)
+            namespaces.append(frame.f_locals)
+    for namespace in namespaces:
+        name = _marked_blocks(namespace)
+        if name is not None:
+            shown = "demo" if name in ("self", "pytestmark") else name
+            report.outcome = "failed"
+            report.longrepr = MARKER_ON_BLOCKS.format(where=collector.nodeid, name=shown)
+            report.result = []
+            break
+    return report
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Marker options are checked once, at collection: a typo in one is a usage error."""
+    for item in items:
+        marker = item.get_closest_marker("gradio_app")
+        if marker is None:
+            continue
+        source = f"marker on {item.nodeid}"
+        if len(marker.args) > 1:
+            raise pytest.UsageError(
+                f"@pytest.mark.gradio_app on {item.nodeid} takes one spec, got "
+                f"{len(marker.args)}: {marker.args!r}. Pass options as keywords."
+            )
+        resolve_options(config, marker.kwargs, source)

@@ -23,7 +23,30 @@ MAX_TIMELINES = 8
 # And this many lines of each app's log, the last ones.
 LOG_TAIL = 40
 
-SUMMARY_COLUMNS = ("jobs", "failed", "cancelled", "p50", "p95", "max", "max queue")
+# "app errors": the app raised (gr.Error or any exception, often on purpose in a test);
+# "failed": everything else that ended a job in error (connection, protocol, timeout).
+SUMMARY_COLUMNS = ("jobs", "app errors", "failed", "cancelled", "p50", "p95", "max", "max queue")
+# A value longer than this (a 1 MB text output, a log line) is shown cut in reports.
+MAX_VALUE_CHARS = 600
+
+
+def cut(text: str, limit: int = MAX_VALUE_CHARS, around: int | None = None) -> str:
+    """`text`, at most about `limit` characters: a window around index `around` (the
+    first difference) if given, else its start and end, saying how much was left out.
+
+    >>> cut("a" * 5000, 20)
+    'aaaaaaaaaa... [4980 characters not shown] ...aaaaaaaaaa'
+    """
+    if len(text) <= limit:
+        return text
+    if around is None:
+        half = limit // 2
+        return f"{text[:half]}... [{len(text) - 2 * half} characters not shown] ...{text[-half:]}"
+    start = max(0, around - limit // 4)
+    end = min(len(text), start + limit)
+    head = f"[{start} characters not shown] ..." if start else ""
+    tail = f"... [{len(text) - end} characters not shown]" if end < len(text) else ""
+    return head + text[start:end] + tail
 
 
 # --- naming apps --------------------------------------------------------------------------
@@ -60,20 +83,34 @@ def app_label(app: Any, rootpath: Path) -> str:
 
 
 def job_outcome(job: Any) -> str:
-    """'ok', 'failed' (the app raised, or the client failed), 'cancelled' or 'running'."""
+    """'ok', 'app_error' (the app raised: gr.Error or any exception in its function),
+    'failed' (the client failed: connection, protocol), 'cancelled' or 'running'."""
     events = job.timeline.events
     if any(event.code == "CANCELLED" for event in events):
         return "cancelled"
     final = job.timeline.final
     if final is None:
         return "running"
-    return "ok" if final.success else "failed"
+    if final.success:
+        return "ok"
+    return "app_error" if _app_raised(job) else "failed"
+
+
+def _app_raised(job: Any) -> bool:
+    # gradio_client raises AppError for whatever the app's function raised; checked by
+    # name so that this module never imports gradio_client.
+    future = getattr(job, "future", None)
+    try:
+        exc = future.exception(0) if future is not None and future.done() else None
+    except BaseException:
+        return False
+    return exc is not None and any(cls.__name__ == "AppError" for cls in type(exc).__mro__)
 
 
 def job_record(app: str, job: Any) -> dict[str, Any]:
     """The summary's record of one job: plain data, safe to send between processes."""
     outcome = job_outcome(job)
-    ended = outcome in ("ok", "failed")
+    ended = outcome in ("ok", "app_error", "failed")
     return {
         "app": app,
         "endpoint": str(job.timeline.endpoint),
@@ -88,6 +125,8 @@ def _describe_end(job: Any) -> str:
     duration = job.timeline.duration
     if outcome == "ok":
         return f"finished in {format_seconds(duration)}"
+    if outcome == "app_error":
+        return f"raised an error after {format_seconds(duration)}"
     if outcome == "failed":
         return f"failed after {format_seconds(duration)}"
     last = job.timeline.events[-1].time if job.timeline.events else None
@@ -99,33 +138,42 @@ def _describe_end(job: Any) -> str:
 # --- a failing test's section ---------------------------------------------------------------
 
 
-def failure_section(jobs: Sequence[Any], logs: Sequence[tuple[str, Sequence[str]]]) -> str | None:
+def failure_section(
+    jobs: Sequence[Any], logs: Sequence[tuple[str, Sequence[str]]], shown: str = ""
+) -> str | None:
     """The text added to a failing test's report: the timelines of the jobs it ran,
     then the log each app it used wrote during the test (tracebacks included).
-    `logs` holds (heading, lines) per app. None when there is nothing to show."""
+    `logs` holds (heading, lines) per app; a timeline already in `shown` (the failure
+    message) is not repeated. None when there is nothing to show."""
     if not jobs and not logs:
         return None
     parts: list[str] = []
     if jobs:
-        shown = _pick_jobs(jobs)
-        hidden = len(jobs) - len(shown)
+        picked = _pick_jobs(jobs)
+        hidden = len(jobs) - len(picked)
         parts.append(
             f"{len(jobs)} job(s) ran in this test"
             + (f"; {hidden} that finished fine are not shown" if hidden else "")
             + ":"
         )
-        for number, job in shown:
+        for number, job in picked:
+            timeline = format_timeline(job.timeline)
+            if timeline in shown:
+                parts.append(
+                    f"job {number}: {job.timeline.endpoint} {_describe_end(job)} (timeline above)"
+                )
+                continue
             parts.append(f"job {number}: {job.timeline.endpoint} {_describe_end(job)}")
-            parts.append(format_timeline(job.timeline))
+            parts.append(timeline)
     for heading, raw in logs:
         parts.append(heading)
-        lines = compact_tracebacks(raw)
+        lines = compact_tracebacks(fold_gr_errors(raw))
         if not lines:
             parts.append("  (nothing logged during this test)")
             continue
         if len(lines) > LOG_TAIL:
             parts.append(f"  ... {len(lines) - LOG_TAIL} earlier lines not shown ...")
-        parts.extend("  " + line for line in lines[-LOG_TAIL:])
+        parts.extend("  " + cut(line) for line in lines[-LOG_TAIL:])
     return "\n".join(parts)
 
 
@@ -150,6 +198,29 @@ SERVER_PACKAGES = frozenset(
     {"gradio", "gradio_client", "anyio", "starlette", "fastapi", "uvicorn", "asyncio"}
 )
 _FRAME = re.compile(r'^(\s*)File "([^"]+)", line \d+, in ')
+
+
+_GR_ERROR = re.compile(r"^(?:gradio\.exceptions\.)?Error: (.*)$")
+
+
+def fold_gr_errors(lines: Sequence[str]) -> list[str]:
+    """Each traceback that ends in a `gr.Error` as one line with its message: the app
+    raised it on purpose, to show the user a message; its frames tell nothing."""
+    out: list[str] = []
+    start: int | None = None
+    for line in lines:
+        if line.startswith("Traceback (most recent call last):"):
+            start = len(out)
+        elif start is not None and line and not line.startswith(" "):
+            match = _GR_ERROR.match(line)
+            if match is not None and line.startswith("gradio.exceptions.Error"):
+                del out[start:]
+                out.append(f"gr.Error raised by the app: {match.group(1)}")
+                start = None
+                continue
+            start = None
+        out.append(line)
+    return out
 
 
 def _is_server_frame(path: str) -> bool:
@@ -217,7 +288,8 @@ def percentile(values: Sequence[float], p: float) -> float | None:
 
 
 def summarize(records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """One row per app and endpoint, sorted: jobs, failed, cancelled, p50/p95/max
+    """One row per app and endpoint, sorted: jobs, app errors (the app raised),
+    failed (other errors), cancelled, p50/p95/max
     duration of the jobs that ended, and the longest queue wait (seconds)."""
     groups: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
     for record in records:
@@ -231,6 +303,7 @@ def summarize(records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
                 "app": app,
                 "endpoint": endpoint,
                 "jobs": len(group),
+                "app_errors": sum(1 for r in group if r["outcome"] == "app_error"),
                 "failed": sum(1 for r in group if r["outcome"] == "failed"),
                 "cancelled": sum(1 for r in group if r["outcome"] in ("cancelled", "running")),
                 "p50_s": percentile(durations, 50),
@@ -261,6 +334,7 @@ def format_summary(rows: Sequence[Mapping[str, Any]]) -> list[str]:
                 row["app"] if row["app"] != previous_app else "",
                 row["endpoint"],
                 str(row["jobs"]),
+                str(row.get("app_errors", 0)),
                 str(row["failed"]),
                 str(row["cancelled"]),
                 format_seconds(row["p50_s"]),

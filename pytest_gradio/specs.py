@@ -98,10 +98,18 @@ def parse_spec(value: object, *, source: str, base_dir: Path) -> AppSpec:
             return AppSpec("script", str(path), attr, source=source, raw=raw)
         if attr is None and _SPACE_ID.match(location) and not location.endswith(".py"):
             return AppSpec("space", location, source=source, raw=raw)
+        if path.is_dir():
+            scripts = sorted(p.name for p in path.glob("*.py") if not p.name.startswith("test"))
+            found = f" Python files there: {', '.join(scripts[:8])}." if scripts else ""
+            raise AppSpecError(
+                f"gradio app spec {location!r} from {source} is a directory ({path}), not a "
+                f"script. Point at the app's file in it, e.g. {location.rstrip('/')}/app.py."
+                + found
+            )
         raise AppSpecError(
             f"gradio app script {location!r} from {source} does not exist "
             f"(looked for {path}). "
-            + _relative_hint(source)
+            + _relative_hint(source, base_dir)
             + " For a Hugging Face Space write space:owner/name."
         )
     if _MODULE.match(location):
@@ -121,12 +129,17 @@ def _split_attr(raw: str) -> tuple[str, str | None]:
     return raw, None
 
 
-def _relative_hint(source: str) -> str:
+def _relative_hint(source: str, base_dir: Path) -> str:
     if source.startswith("marker"):
-        return "Paths in the marker are relative to the test file's directory."
+        return f"Paths in the marker are relative to the test file's directory ({base_dir})."
+    if source.startswith("gradio_launch"):
+        return (
+            "Paths given to gradio_launch() are relative to the test file's directory "
+            f"({base_dir}), also when called from a conftest.py fixture."
+        )
     if source.startswith("ini"):
-        return "Paths in the ini option are relative to the ini file's directory."
+        return f"Paths in the ini option are relative to the ini file's directory ({base_dir})."
     return (
         "Paths on the command line and in PYTEST_GRADIO_APP are relative to the "
-        "directory pytest was started in."
+        f"directory pytest was started in ({base_dir})."
     )

@@ -105,6 +105,8 @@ class FakeSpace:
     private: bool = False
     error_message: str | None = None
     host_errors: deque[int] = field(default_factory=deque)
+    # Requests whose path ends with a key answer its status, always (a broken route).
+    path_errors: dict[str, int] = field(default_factory=dict)
     woken: bool = False
     runtime_requests: int = 0
     host_requests: list[Request] = field(default_factory=list)
@@ -168,6 +170,11 @@ class FakeSpace:
             log(status)
             await _respond(send, status, {"error": "The Space is starting."})
             return
+        for suffix, status in self.path_errors.items():
+            if scope["path"].endswith(suffix):
+                log(status)
+                await _respond(send, status, {"error": f"{suffix} is broken here."})
+                return
         if self.stage not in SERVING_STAGES:
             log(503)
             await _respond(send, 503, {"error": f"The Space is {self.stage}."})
@@ -217,6 +224,7 @@ class FakeHub:
         private: bool = False,
         error_message: str | None = None,
         host_errors: Iterable[int] = (),
+        path_errors: dict[str, int] | None = None,
     ) -> FakeSpace:
         """A Space whose host serves `blocks` (a gr.Blocks, not launched)."""
         import gradio as gr
@@ -229,6 +237,7 @@ class FakeHub:
             private=private,
             error_message=error_message,
             host_errors=deque(host_errors),
+            path_errors=dict(path_errors or {}),
         )
         app = gr.mount_gradio_app(FastAPI(), blocks, path="")
 

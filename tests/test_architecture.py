@@ -90,9 +90,7 @@ def test_no_module_imports_private_names_of_another() -> None:
 
 def test_no_import_circles() -> None:
     # Annotations-only imports (under TYPE_CHECKING) never run, so they make no circle.
-    graph = grimp.build_graph(
-        "pytest_gradio", cache_dir=None, exclude_type_checking_imports=True
-    )
+    graph = grimp.build_graph("pytest_gradio", cache_dir=None, exclude_type_checking_imports=True)
     modules = sorted(graph.modules)
     circles = []
     for module in modules:

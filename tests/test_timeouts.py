@@ -118,13 +118,13 @@ def _assert_readable(result: pytest.RunResult) -> None:
             "*JobTimeoutError: assert_job_result: /hang did not finish within * s "
             "(the test's pytest-timeout of 1.5 s ends in 0.* s; pytest-gradio stopped "
             "waiting first, to report what it waited for).",
-            "timeline of /hang('x'):",
+            "*timeline of /hang('x'):",
             "*0.0ms  STARTING",
             "*ms  PROCESSING",
         ]
     )
     result.stdout.fnmatch_lines(
-        ["*JobTimeoutError: result(): /hang did not finish within*", "timeline of /hang('y'):"]
+        ["*JobTimeoutError: result(): /hang did not finish within*", "*timeline of /hang('y'):"]
     )
     output = result.stdout.str() + result.stderr.str()
     # pytest-timeout's own failure and its dump of every thread's stack never show.
@@ -185,7 +185,7 @@ def test_job_timeout_without_pytest_timeout(pytester: pytest.Pytester) -> None:
         [
             "*JobTimeoutError: assert_job_result: /hang did not finish within 0.5 s "
             "(pass timeout=..., or raise job_timeout / --gradio-job-timeout).",
-            "timeline of /hang('z'):",
+            "*timeline of /hang('z'):",
         ]
     )
 
@@ -237,7 +237,8 @@ def test_subprocess_start_ends_before_the_deadline(pytester: pytest.Pytester) ->
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(
         [
-            "*AppStartError: gradio app 'app.py' * (mode subprocess, pid *) had not started "
+            # The message alone (AppStartError's), without the plugin's frames.
+            "gradio app 'app.py' * (mode subprocess, pid *) had not started "
             "when the test's deadline came (the test's pytest-timeout of 3 s ends in 1.0 s;"
             "*). Its last output:",
         ]

@@ -2,7 +2,9 @@
 dispatcher from a spec to a running app.
 
 - base.py: `GradioApp`, what every kind is; HTTP readiness and config checks.
-- loading.py: a script or module to its Blocks (thread mode and the subprocess child).
+- loading.py: running a script or module with its launch()/uvicorn calls taken over,
+  and picking what it serves (thread mode and the subprocess child).
+- asgi.py: ASGI apps with Gradio mounted: where Gradio is, how uvicorn serves them.
 - thread.py, subprocess.py (+ bootstrap.py, the child), url.py, space.py: the kinds.
 - pool.py: the session's apps; serverlog.py: what an in-process server logs.
 

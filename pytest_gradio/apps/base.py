@@ -7,14 +7,17 @@ importing the plugin stays free.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import socket
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .. import deadlines
-from ..errors import AppStartError, NotAGradioAppError
+from ..errors import AppStartError, GradioTestError, NotAGradioAppError
 from ..options import DEFAULT_JOB_TIMEOUT, DEFAULT_URL_STARTUP_TIMEOUT, LOOPBACK, AppOptions
 from ..specs import AppSpec
 from .serverlog import LogBuffer
@@ -30,6 +33,74 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((LOOPBACK, 0))
         return int(sock.getsockname()[1])
+
+
+def port_taken(port: int) -> bool:
+    """True if something holds `port` on loopback right now (so a launch that failed
+    on it lost a race for the port, rather than failing for a reason of its own)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((LOOPBACK, port))
+        except OSError as exc:
+            return exc.errno == errno.EADDRINUSE
+    return False
+
+
+@contextlib.contextmanager
+def thread_failures() -> Iterator[list[BaseException]]:
+    """Exceptions that end threads while the block runs (a server thread that fails
+    to start: gradio then reports "Cannot find empty port"). If the block raises,
+    they are the caller's to report; else they go on to the hook that was there."""
+    seen: list[BaseException] = []
+    held: list[Any] = []
+    previous = threading.excepthook
+
+    def hook(args: Any) -> None:
+        if args.exc_value is not None:
+            seen.append(args.exc_value)
+        held.append(args)
+
+    threading.excepthook = hook
+    try:
+        yield seen
+    except BaseException:
+        raise
+    else:
+        for args in held:
+            previous(args)
+    finally:
+        if threading.excepthook is hook:
+            threading.excepthook = previous
+
+
+def launch_error(
+    spec: AppSpec, exc: BaseException, failures: list[BaseException], given: Mapping[str, Any]
+) -> AppStartError:
+    """The error for a launch() that failed: the server thread's exception if there
+    was one (gradio hides it behind "Cannot find empty port"), else launch()'s own."""
+    cause = failures[-1] if failures else exc
+    where = " (on the server's thread)" if failures else ""
+    missing = _missing_files(given)
+    hint = f" Files it names that do not exist: {missing}." if missing else ""
+    return AppStartError(
+        f"gradio app {spec.describe()} failed in launch(): {type(cause).__name__}: "
+        f"{cause}{where}.{hint} Check its launch arguments "
+        f"({', '.join(sorted(given)) or 'none'})."
+    )
+
+
+def _missing_files(given: Mapping[str, Any]) -> str:
+    """`ssl_keyfile='/x/key.pem'`: the launch arguments naming files that do not exist
+    (an SSL library's FileNotFoundError does not say which file)."""
+    found = []
+    for key, value in sorted(given.items()):
+        if not any(word in key for word in ("file", "path")):
+            continue
+        values = value if isinstance(value, (list, tuple)) else [value]
+        for item in values:
+            if isinstance(item, (str, os.PathLike)) and not os.path.exists(item):
+                found.append(f"{key}={os.fspath(item)!r}")
+    return ", ".join(found)
 
 
 class GradioApp:
@@ -95,7 +166,17 @@ class GradioApp:
             kwargs.setdefault("token", False)
         # The startup timeout bounds each request a new client makes to load the app.
         timeout = self.options.startup_timeout or DEFAULT_URL_STARTUP_TIMEOUT
-        return create_client(self.url, kwargs, timeout=timeout, what=self.spec.describe())
+        try:
+            return create_client(self.url, kwargs, timeout=timeout, what=self.spec.describe())
+        except ValueError as exc:  # e.g. json.JSONDecodeError: /info is not JSON
+            if isinstance(exc, GradioTestError):
+                raise
+            raise NotAGradioAppError(
+                f"could not create a gradio client of {self.spec.describe()} at {self.url}: "
+                f"reading the app's config and API description (/config, /info) failed "
+                f"with {type(exc).__name__}: {exc}. The server answered, but not as a "
+                "Gradio app does: check the URL (and mount path), or a proxy in front of it."
+            ) from None
 
     def is_alive(self) -> bool:
         return True

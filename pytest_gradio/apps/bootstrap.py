@@ -2,9 +2,11 @@
 
 `subprocess.SubprocessApp` starts this module as `python -m pytest_gradio.apps.bootstrap`.
 Its orders arrive in the environment variable `PYTEST_GRADIO_BOOTSTRAP` (removed before
-the app runs). It patches `gradio.Blocks.launch` so that the script's own launch call
-runs where the script makes it, with the script's arguments except host, port and
-share, which the plugin owns. Once the server answers it writes one line to stdout:
+the app runs). Its serving calls are taken over (loading.py): the script's own
+`demo.launch(...)` runs where the script makes it, with the script's arguments except
+host, port and share, which the plugin owns; a `uvicorn.run(app, ...)` serves `app`
+on a loopback socket of the plugin's, the rest of its arguments kept. Once the
+server answers it writes one line to stdout (the URL includes Gradio's mount path):
 
     __pytest_gradio_ready__ <nonce> <url> <monotonic time>
 
@@ -19,7 +21,8 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import inspect
+import dataclasses
+import faulthandler
 import json
 import os
 import pickle
@@ -28,18 +31,31 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ..errors import AppLoadError, GradioTestError
 from ..options import LOOPBACK, OWNED_LAUNCH_KWARGS
-from .base import free_port
-from .loading import LaunchCalls, import_module, pick_blocks, short_traceback
+from ..specs import is_blocks
+from .asgi import choose_mount, mount_url
+from .base import free_port, launch_error, port_taken, thread_failures
+from .loading import (
+    Host,
+    Serving,
+    host_whole_process,
+    import_module,
+    launch_kwargs_of,
+    original_launch,
+    pick_target,
+    short_traceback,
+)
 
 ENV_CONFIG = "PYTEST_GRADIO_BOOTSTRAP"
 READY_MARKER = "__pytest_gradio_ready__"
 ERROR_MARKER = "__pytest_gradio_error__"
 EXIT_LOAD_ERROR = 3
+STACK_SIGNAL = "SIGUSR1"
 _PARENT_CHECK_INTERVAL = 0.5
 
 
@@ -104,45 +120,33 @@ def _on_sigterm(signum: int, frame: object) -> None:
     _kill_group(signal.SIGTERM)
 
 
-class _Runner:
-    """Runs the app's code with `Blocks.launch` patched; announces the first launch."""
+class _ChildHost(Host):
+    """Runs the app's code with its serving calls taken over; announces the first."""
 
     def __init__(self, config: dict[str, Any]) -> None:
-        self.spec = config["spec"]
+        super().__init__(config["spec"])
         self.launch_kwargs: dict[str, Any] = dict(config["launch_kwargs"])
+        self.path: str | None = config.get("path")
         self.nonce: str = config["nonce"]
         self.launched: Any = None
         self.announced = False
-        self.recorded = LaunchCalls()
-        self.original_launch: Any = None
 
-    # -- the patched launch ----------------------------------------------------------
+    # -- the taken-over launch -------------------------------------------------------
 
-    def patch(self) -> None:
-        import gradio
+    def is_target(self, obj: Any) -> bool:
+        if self.launched is not None and obj is self.launched:
+            return True  # launched again (after a close): it is still the app
+        return self.launched is None and self.serving is None and super().is_target(obj)
 
-        original = self.original_launch = gradio.Blocks.launch
-        signature = inspect.signature(original)
-        runner = self
-
-        def launch(blocks: Any, *args: Any, **kwargs: Any) -> Any:
-            given = dict(signature.bind(blocks, *args, **kwargs).arguments)
-            given.pop("self", None)
-            if runner.is_target(blocks, sys._getframe(1)):
-                return runner.launch(original, blocks, given)
+    def launch(self, blocks: Any, given: dict[str, Any], original: Callable[..., Any]) -> Any:
+        if not self.is_target(blocks):
             # Not the app under test (the spec names another attribute): remember
             # its arguments, as thread mode does, and let the script go on.
-            runner.recorded.calls.append((blocks, given))
+            self.recorded.calls.append((blocks, given))
             return (None, "", None)
+        return self.run_launch(original, blocks, given)
 
-        gradio.Blocks.launch = launch  # type: ignore[method-assign,assignment]
-
-    def is_target(self, blocks: Any, caller: Any) -> bool:
-        if self.launched is not None or self.spec.attr is None:
-            return True
-        return bool(caller.f_globals.get(self.spec.attr) is blocks)
-
-    def launch(self, original: Any, blocks: Any, given: dict[str, Any]) -> Any:
+    def run_launch(self, original: Any, blocks: Any, given: dict[str, Any]) -> Any:
         kwargs = {k: v for k, v in given.items() if k not in OWNED_LAUNCH_KWARGS}
         kwargs.update(self.launch_kwargs)
         kwargs.update(server_name=LOOPBACK, share=False, inbrowser=False)
@@ -153,51 +157,68 @@ class _Runner:
             def announce_then_block() -> None:
                 # launch() ends in block_thread() unless told not to: by then the
                 # server answers, so announce just before blocking.
-                self.announce(blocks)
+                self.announce(blocks.local_url)
                 type(blocks).block_thread(blocks)
 
             blocks.block_thread = announce_then_block
         try:
             for attempt in range(3):
-                kwargs["server_port"] = free_port()
-                try:
-                    result = original(blocks, **kwargs)
-                except OSError as exc:
-                    # The free port was taken between choosing and binding it.
-                    if attempt < 2 and "port" in str(exc).lower():
-                        continue
-                    raise
+                port = kwargs["server_port"] = free_port()
+                with thread_failures() as failures:
+                    try:
+                        result = original(blocks, **kwargs)
+                    except Exception as exc:
+                        # The free port was taken between choosing and binding it; any
+                        # other failure is the app's and is shown at once.
+                        if attempt < 2 and isinstance(exc, OSError) and port_taken(port):
+                            continue
+                        raise launch_error(self.spec, exc, failures, given) from None
                 break
         finally:
             if first:
                 with contextlib.suppress(AttributeError):
                     del blocks.block_thread
         if first:
-            self.announce(blocks)
+            self.announce(blocks.local_url)
         return result
 
-    def announce(self, blocks: Any) -> None:
+    # -- the taken-over uvicorn ------------------------------------------------------
+
+    def on_serving(self, serving: Serving) -> None:
+        threading.Thread(
+            target=self.announce_when_started,
+            args=(serving,),
+            name="pytest-gradio-announce",
+            daemon=True,
+        ).start()
+
+    def announce_when_started(self, serving: Serving) -> None:
+        server = serving.server
+        while not server.started:
+            if server.should_exit:
+                return  # uvicorn failed to start: it logs why, and the process exits
+            time.sleep(0.01)
+        try:
+            mount = choose_mount(server.config.loaded_app, self.path, self.spec, serving.call)
+        except GradioTestError as exc:
+            self.fail(exc)
+            _kill_group(signal.SIGTERM)
+            return
+        self.announce(mount_url(serving.port, mount, serving.scheme))
+
+    def announce(self, url: str) -> None:
         if not self.announced:
             self.announced = True
-            _emit(f"{READY_MARKER} {self.nonce} {blocks.local_url} {time.monotonic():.6f}")
+            _emit(f"{READY_MARKER} {self.nonce} {url} {time.monotonic():.6f}")
 
     # -- running the app's code ------------------------------------------------------
 
     def run(self) -> int:
-        self.patch()
+        host_whole_process(self)
         try:
-            if self.spec.kind == "script":
-                namespace = self.run_script()
-            else:
-                namespace = import_module(self.spec)
-            if self.launched is None:
-                blocks = pick_blocks(self.spec, namespace, self.recorded)
-                kwargs: dict[str, Any] = {}
-                for recorded, given in self.recorded.calls:
-                    if recorded is blocks:
-                        kwargs = given
-                # The script did not launch it: launch it as `demo.launch()` would.
-                self.launch(self.original_launch, blocks, kwargs)
+            namespace = self.run_code()
+            if self.launched is None and self.serving is None:
+                self.serve_target(pick_target(self.spec, namespace, self.recorded))
         except GradioTestError as exc:
             self.fail(exc)
             return EXIT_LOAD_ERROR
@@ -206,7 +227,21 @@ class _Runner:
             self.launched.block_thread()
         return 0
 
-    def run_script(self) -> dict[str, Any]:
+    def serve_target(self, target: Any) -> None:
+        """The code ended without serving: serve what the spec names, as
+        `demo.launch()` or `uvicorn app:app` would."""
+        if is_blocks(target):
+            self.run_launch(original_launch, target, launch_kwargs_of(target, self.recorded))
+            return
+        import uvicorn
+
+        self.spec = dataclasses.replace(self.spec, attr=None)  # it is the target
+        self.pending_call = "names an ASGI app"
+        uvicorn.Server(uvicorn.Config(target, log_level="warning")).run()
+
+    def run_code(self) -> dict[str, Any]:
+        if self.spec.kind != "script":
+            return import_module(self.spec)
         path = Path(self.spec.target)
         # As `python app.py` would: the script's directory first on sys.path, and argv
         # holding the script alone.
@@ -214,7 +249,7 @@ class _Runner:
         sys.argv = [str(path)]
         try:
             return runpy.run_path(str(path), run_name="__main__")
-        except (SystemExit, KeyboardInterrupt):
+        except (SystemExit, KeyboardInterrupt, GradioTestError):
             raise
         except BaseException as exc:
             trace = short_traceback(exc)
@@ -233,11 +268,14 @@ class _Runner:
 def main() -> int:
     config = _decode_config(os.environ.pop(ENV_CONFIG))
     signal.signal(signal.SIGTERM, _on_sigterm)
+    if hasattr(signal, STACK_SIGNAL):
+        # The parent asks for this when it gives up waiting: where the app is stuck.
+        faulthandler.register(getattr(signal, STACK_SIGNAL), all_threads=False)
     _die_with_parent(config["parent_pid"], config["spawned_by_main_thread"])
     for entry in config["sys_path"]:
         if entry not in sys.path:
             sys.path.append(entry)
-    return _Runner(config).run()
+    return _ChildHost(config).run()
 
 
 if __name__ == "__main__":

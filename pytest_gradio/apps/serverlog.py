@@ -6,9 +6,9 @@ and calls `traceback.print_exc()`, on the server's event-loop thread, to whateve
 `sys.stderr` is at that moment. For an app in its own process that is its stderr,
 which its log collects. For an app on a thread of the test process it is pytest's
 capture of whichever test happens to run, so the plugin also sends it to the app's
-own log: while an in-process server runs, `traceback.print_exc` additionally writes
-what it prints from that server's thread into that app's buffer. Output is otherwise
-unchanged.
+own log: while an in-process server runs, `traceback.print_exc` writes what it prints
+from that server's thread into that app's buffer instead (once in a report is enough).
+Output is otherwise unchanged.
 """
 
 from __future__ import annotations
@@ -65,6 +65,9 @@ def _print_exc(limit: int | None = None, file: Any = None, chain: bool = True) -
         try:
             text = traceback.format_exc(limit=limit, chain=chain)
             entry[1].extend(text.rstrip("\n").splitlines())
+            # Not printed as well: a failing test's report shows the app's log, and
+            # pytest's capture of stderr would show the same traceback a second time.
+            return
         except Exception:
             pass  # the log is a convenience; never break the server's error handling
     _original_print_exc(limit=limit, file=file, chain=chain)

@@ -26,7 +26,7 @@ from ..errors import AppSpecError, AppStartError
 from ..options import DEFAULT_STARTUP_TIMEOUT, AppOptions
 from ..specs import AppSpec
 from .base import GradioApp
-from .bootstrap import ENV_CONFIG, ERROR_MARKER, READY_MARKER, encode_config
+from .bootstrap import ENV_CONFIG, ERROR_MARKER, READY_MARKER, STACK_SIGNAL, encode_config
 
 # How long the app may take to stop after SIGTERM before the group gets SIGKILL.
 TERMINATE_GRACE = 5.0
@@ -80,6 +80,7 @@ class SubprocessApp(GradioApp):
         config = {
             "spec": self.spec,
             "launch_kwargs": dict(self.options.launch_kwargs),
+            "path": self.options.path,
             "nonce": self._nonce,
             "sys_path": [os.path.abspath(p or os.curdir) for p in sys.path],
             "parent_pid": os.getpid(),
@@ -154,12 +155,37 @@ class SubprocessApp(GradioApp):
                     f"Its last output:\n{self._tail()}"
                 )
             if time.monotonic() >= deadline:
+                # Not when the test's deadline cuts the wait: no time left to ask.
+                stack = self._ask_for_stack()
                 raise AppStartError(
                     f"gradio app {self.spec.describe()} (mode subprocess, pid {self.pid}) "
                     f"did not start within {timeout:g} s (startup_timeout). Its last "
-                    f"output:\n{self._tail()}\nRaise startup_timeout / "
-                    "--gradio-startup-timeout if it needs longer to load."
+                    f"output{stack}:\n{self._tail()}\nRaise startup_timeout / "
+                    "--gradio-startup-timeout if it needs longer to load; the plugin "
+                    "takes over demo.launch(), uvicorn.run() and uvicorn.Server(...).run(): "
+                    "an app that serves some other way never becomes ready."
                 )
+
+    def _ask_for_stack(self) -> str:
+        """Have the app print where its main thread is (faulthandler, set up by the
+        bootstrap), so that the error shows where it is stuck; wait briefly for it.
+        Returns a note for the error message, "" if no stack came."""
+        sig = getattr(signal, STACK_SIGNAL, None)
+        if sig is None or self.pid is None or self._exited():
+            return ""
+        with self._lock:
+            mark = self._log.total
+        with contextlib.suppress(OSError):
+            os.kill(self.pid, sig)
+        until = time.monotonic() + 1.0
+        while time.monotonic() < until:
+            time.sleep(0.05)
+            with self._lock:
+                grown = self._log.total > mark
+            if grown:
+                time.sleep(0.1)  # the rest of the dump: it is written at once
+                return " (ending with where its main thread was when the plugin gave up)"
+        return ""
 
     def _confirm(self, url: str, deadline: float) -> None:
         """One request from this side: the announced URL answers here too (any HTTP
@@ -184,7 +210,16 @@ class SubprocessApp(GradioApp):
             kind = getattr(errors, error.get("type", ""), AppStartError)
             if not (isinstance(kind, type) and issubclass(kind, errors.GradioTestError)):
                 kind = AppStartError
-            raise kind(f"{error['message']}\n(mode subprocess: the app process {exited}.)")
+            # What the app printed before it failed (the README promises the end of its
+            # output); not the traceback it printed last, which the message quotes.
+            quoted = set(error["message"].splitlines())
+            with self._lock:
+                printed = list(self._log)
+            while printed and (printed[-1] in quoted or not printed[-1].strip()):
+                printed.pop()
+            tail = "\n".join("    " + line for line in printed[-TAIL_LINES:])
+            output = f"\nIts output before that:\n{tail}" if printed else ""
+            raise kind(f"{error['message']}{output}\n(mode subprocess: the app process {exited}.)")
         raise AppStartError(
             f"gradio app {self.spec.describe()} (mode subprocess, pid {self.pid}) {exited} "
             f"during start-up. Its last output:\n{self._tail()}"

@@ -17,4 +17,16 @@ class UrlApp(GradioApp):
         wait_for_gradio(self.url, self.spec, self.options.startup_timeout)
 
     def is_alive(self) -> bool:
-        return True
+        # A TCP connect, not a request: cheap enough for every test, and it tells an
+        # app that went away (the pool then starts it "again", which waits for it and
+        # fails naming the app and URL) from one that answers slowly.
+        import socket
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(self.url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            with socket.create_connection((parts.hostname or "127.0.0.1", port), timeout=2.0):
+                return True
+        except OSError:
+            return False

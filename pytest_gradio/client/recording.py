@@ -412,12 +412,29 @@ class GradioClient(Client):  # type: ignore[misc]
         try:
             index = self._infer_fn_index(api_name, fn_index)
         except ValueError as exc:
-            names = sorted(e.api_name for e in self.endpoints.values() if e.api_name and e.is_valid)
+            import difflib
+
+            # The endpoints view_api() shows: the app's API, not the internal events
+            # (a ChatInterface has dozens, such as /_append_message_to_history_1).
+            info = getattr(self, "_info", None) or {}
+            names = sorted(info.get("named_endpoints") or {})
+            if not names:
+                names = sorted(
+                    e.api_name for e in self.endpoints.values() if e.api_name and e.is_valid
+                )
             asked = api_name if api_name is not None else f"fn_index={fn_index}"
+            hint = ""
+            if api_name is not None:
+                wanted = "/" + api_name.lstrip("/")
+                bare = {name.lstrip("/"): name for name in names}
+                close = difflib.get_close_matches(wanted.lstrip("/"), list(bare), n=1, cutoff=0.5)
+                if close:
+                    hint = f" Did you mean api_name={bare[close[0]]!r}?"
             raise EndpointNotFoundError(
-                f"the app at {self.src} has no endpoint {asked!r} ({exc}). "
-                f"Its API endpoints: {', '.join(names) or 'none'}. "
-                "Use one of those as api_name=..."
+                f"the app at {self.src} has no endpoint {asked!r} ({exc}).{hint} "
+                f"Its API endpoints (as view_api() shows them): {', '.join(names) or 'none'}. "
+                "Use one of those as api_name=...; Gradio names an endpoint after its "
+                "function unless api_name= is given (a ChatInterface's after its fn)."
             ) from None
         endpoint = self.endpoints[index]
         return index, str(endpoint.api_name or f"fn_index={index}")

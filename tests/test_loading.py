@@ -1,0 +1,347 @@
+"""Loading an app's code: what it launches is what is served, code after launch() runs
+as under `python app.py`, nothing hangs, and two apps never share a sibling module.
+
+Issue 14, items 6, 7, 11, 12, 13 and 14. Real apps on loopback throughout; the runs
+that hung before the fix run in a pytest subprocess with a timeout, so that a
+regression fails here instead of hanging this suite.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_gradio import AppLoadError, AppStartError
+
+APPS = Path(__file__).parent / "apps"
+
+pytestmark = pytest.mark.timeout(180)
+
+
+def _app_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("pytest-gradio-app")]
+
+
+# --- item 6: a script that blocks after launch() -----------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["thread", "subprocess"])
+def test_script_that_loops_after_launch_is_served(gradio_launch: Any, mode: str) -> None:
+    """`demo.launch(prevent_thread_lock=True)` then `while True: sleep`: the app is
+    served (the loop runs on the app's own thread in thread mode)."""
+    app = gradio_launch(str(APPS / "loading_loops_after_launch.py"), mode=mode, startup_timeout=60)
+    assert app.client().predict(api_name="/ping") == "alive"
+
+
+def test_looping_script_ends_with_its_app(pytester: pytest.Pytester) -> None:
+    """The looping script's thread ends at teardown, and the session ends: before the
+    fix thread mode never returned from loading it, startup_timeout or not."""
+    (pytester.path / "app.py").write_text((APPS / "loading_loops_after_launch.py").read_text())
+    pytester.makepyfile(
+        """
+        import threading
+
+        def test_ping(gradio_launch):
+            app = gradio_launch("app.py", startup_timeout=5)
+            assert app.client().predict(api_name="/ping") == "alive"
+
+        def test_thread_gone():
+            names = [t.name for t in threading.enumerate()]
+            assert not [n for n in names if n.startswith("pytest-gradio-app")], names
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:randomly", timeout=120)
+    result.assert_outcomes(passed=2)
+
+
+@pytest.mark.parametrize(
+    ("script", "blocked_at"),
+    [
+        ("loading_serves_itself.py", "serve_forever()"),
+        (None, "threading.Event().wait()"),
+    ],
+)
+def test_script_that_never_serves_fails_within_startup_timeout(
+    pytester: pytest.Pytester, script: str | None, blocked_at: str
+) -> None:
+    """A script that blocks before serving (its own server, or a wait) fails within
+    startup_timeout, saying where it is stuck and what the plugin can take over."""
+    source = (
+        (APPS / script).read_text()
+        if script
+        else "import threading\nimport gradio as gr\n\nthreading.Event().wait()\n"
+    )
+    (pytester.path / "app.py").write_text(source)
+    pytester.makepyfile(
+        """
+        import time
+
+        import gradio  # imported before the clock starts, as the plugin does
+        import pytest
+        from pytest_gradio import AppStartError
+
+        def test_stuck(gradio_launch):
+            started = time.monotonic()
+            with pytest.raises(AppStartError) as info:
+                gradio_launch("app.py", startup_timeout=3)
+            print("ELAPSED", time.monotonic() - started)
+            print(info.value)
+        """
+    )
+    result = pytester.runpytest_subprocess("-s", "-p", "no:randomly", timeout=120)
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*neither served a Gradio app nor finished loading within 3 s (startup_timeout)*",
+            f"*{blocked_at}*",
+            "*The plugin takes over demo.launch(), uvicorn.run() and*",
+        ]
+    )
+    line = next(line for line in result.outlines if "ELAPSED" in line)
+    elapsed = float(line.split("ELAPSED")[1].split()[0])
+    # A bound, not a timing figure: before the fix this never returned at all.
+    assert elapsed < 20, f"gave up after {elapsed:.1f} s, startup_timeout is 3 s"
+
+
+def test_subprocess_app_that_never_serves_shows_where_it_is_stuck(gradio_launch: Any) -> None:
+    """The same script in its own process: the start-up timeout error ends with where
+    the app's main thread was when the plugin gave up."""
+    with pytest.raises(AppStartError) as info:
+        gradio_launch(str(APPS / "loading_serves_itself.py"), mode="subprocess", startup_timeout=30)
+    message = str(info.value)
+    assert "did not start within 30 s (startup_timeout)" in message
+    assert "ending with where its main thread was when the plugin gave up" in message
+    assert "in serve_forever" in message
+    assert 'loading_serves_itself.py", line 12 in <module>' in message
+
+
+@pytest.mark.parametrize("mode", ["thread", "subprocess"])
+def test_binding_all_interfaces_is_refused(gradio_launch: Any, mode: str) -> None:
+    """An app's own server on 0.0.0.0 fails at once, naming the address."""
+    with pytest.raises(AppStartError, match=r"tried to listen on 0\.0\.0\.0:8000") as info:
+        gradio_launch(str(APPS / "loading_binds_all_interfaces.py"), mode=mode, startup_timeout=30)
+    assert f"{LOOPBACK_TEXT} only" in str(info.value)
+
+
+LOOPBACK_TEXT = "The plugin serves apps on 127.0.0.1"
+
+
+# --- item 7: launch errors are not port races --------------------------------------------
+
+
+def _blocks() -> Any:
+    import gradio as gr
+
+    with gr.Blocks() as demo:
+        gr.Textbox()
+    return demo
+
+
+@pytest.mark.parametrize(
+    "launch_kwargs",
+    [
+        {"css_paths": ["/nonexistent/style.css"]},
+        {"ssl_keyfile": "/nonexistent/key.pem", "ssl_certfile": "/nonexistent/cert.pem"},
+    ],
+    ids=["css_paths", "ssl"],
+)
+def test_launch_error_is_shown_at_once(gradio_launch: Any, launch_kwargs: dict[str, Any]) -> None:
+    """A launch that fails for its own reason is reported with that reason after one
+    try; only a port taken meanwhile is retried."""
+    with pytest.raises(AppStartError) as info:
+        gradio_launch(_blocks(), launch_kwargs=launch_kwargs)
+    message = str(info.value)
+    assert "failed in launch(): FileNotFoundError" in message
+    assert "/nonexistent/" in message
+    assert "racing for ports" not in message
+
+
+# --- item 11: sibling modules of the same name --------------------------------------------
+
+SIBLING_APP = """
+import gradio as gr
+from helpers import GREETING
+
+with gr.Blocks() as demo:
+    box = gr.Textbox()
+    gr.Button().click(lambda: GREETING, None, box, api_name="greet")
+"""
+
+
+def _write_sibling_apps(root: Path) -> None:
+    for name in ("app_a", "app_b"):
+        (root / name).mkdir()
+        (root / name / "app.py").write_text(SIBLING_APP)
+        (root / name / "helpers.py").write_text(f"GREETING = 'hello from {name}'\n")
+
+
+@pytest.mark.parametrize("mode", ["thread", "subprocess"])
+def test_sibling_modules_of_the_same_name_stay_apart(pytester: pytest.Pytester, mode: str) -> None:
+    """Two apps, each importing its own `helpers`: in one session each gets its own
+    (before the fix the second silently ran with the first's)."""
+    _write_sibling_apps(pytester.path)
+    pytester.makepyfile(
+        f"""
+        import pytest
+
+        @pytest.mark.gradio_app("app_a/app.py", mode={mode!r})
+        def test_a(gradio_client):
+            assert gradio_client.predict(api_name="/greet") == "hello from app_a"
+
+        @pytest.mark.gradio_app("app_b/app.py", mode={mode!r})
+        def test_b(gradio_client):
+            assert gradio_client.predict(api_name="/greet") == "hello from app_b"
+
+        @pytest.mark.gradio_app("app_a/app.py", mode={mode!r}, startup_timeout=59)
+        def test_a_again(gradio_client):
+            # Loaded again (other options) after app_b: still its own helpers.
+            assert gradio_client.predict(api_name="/greet") == "hello from app_a"
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:randomly", timeout=150)
+    result.assert_outcomes(passed=3)
+
+
+def test_sibling_module_shadowed_by_the_tests_own_fails_loudly(pytester: pytest.Pytester) -> None:
+    """The test suite imported its own `helpers`; the app has a sibling `helpers.py`:
+    evicting the suite's would change what the tests import, so it is an error that
+    says what to do."""
+    _write_sibling_apps(pytester.path)
+    (pytester.path / "helpers.py").write_text("GREETING = 'the tests own helpers'\n")
+    pytester.makepyfile(
+        """
+        import helpers
+        import pytest
+
+        @pytest.mark.gradio_app("app_a/app.py")
+        def test_a(gradio_client):
+            pass
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:randomly", timeout=120)
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*gradio app script 'app_a/app.py' * imports its sibling module "
+            "'helpers' "
+            "*already imported another module of that name from *helpers.py, and the script "
+            "would silently get that one. Rename one of them, or run the app in its own "
+            "process with mode='subprocess'*",
+        ]
+    )
+
+
+# --- item 12: a Blocks built at import time, with file outputs ---------------------------
+
+
+def test_blocks_built_at_import_serves_its_files(pytester: pytest.Pytester) -> None:
+    """A test module builds its Blocks at import (before the session's temp dir is
+    set) and downloads an output file: no 403."""
+    pytester.makepyfile(
+        """
+        import os
+        import tempfile
+
+        import gradio as gr
+        import pytest
+
+        def write(text):
+            path = os.path.join(tempfile.mkdtemp(), "note.txt")
+            with open(path, "w") as handle:
+                handle.write(text)
+            return path
+
+        with gr.Blocks() as demo:
+            box = gr.Textbox()
+            out = gr.File()
+            gr.Button().click(write, box, out, api_name="write")
+
+        @pytest.mark.gradio_app.with_args(demo)
+        def test_download(gradio_client):
+            path = gradio_client.predict("hi", api_name="/write")
+            with open(path) as handle:
+                assert handle.read() == "hi"
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:randomly", timeout=120)
+    result.assert_outcomes(passed=1)
+
+
+# --- item 13: the launched Blocks wins over `demo` ---------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["thread", "subprocess"])
+def test_launched_blocks_wins_over_demo(gradio_launch: Any, mode: str) -> None:
+    app = gradio_launch(str(APPS / "loading_launches_app_not_demo.py"), mode=mode)
+    assert app.client().predict(api_name="/which") == "the launched app"
+
+
+def test_spec_attribute_still_wins_over_the_launched(gradio_launch: Any) -> None:
+    """`:demo` names the part: it is served even though the script launches `app`."""
+    app = gradio_launch(str(APPS / "loading_launches_app_not_demo.py:demo"))
+    assert (
+        "/which"
+        not in app.client().view_api(print_info=False, return_format="dict")["named_endpoints"]
+    )
+
+
+# --- item 14: code after launch() -------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["thread", "subprocess"])
+def test_code_after_launch_reads_what_launch_set(gradio_launch: Any, mode: str) -> None:
+    """`demo.local_url` and `demo.server_port` after launch() are the plugin's server."""
+    app = gradio_launch(str(APPS / "loading_reads_launch_results.py"), mode=mode)
+    url, port = app.url.rstrip("/"), app.url.rstrip("/").rsplit(":", 1)[1]
+    assert app.client().predict(api_name="/where") == f"{url} port {port}"
+
+
+# --- the app's code thread is stopped with its app ---------------------------------------
+
+
+def test_blocking_launch_ends_its_script_at_teardown(tmp_path: Path, gradio_launch: Any) -> None:
+    """A script whose launch() blocks (no prevent_thread_lock) is served; stopping the
+    app ends the script there, without running what follows launch()."""
+    marker = tmp_path / "after_launch"
+    script = tmp_path / "app.py"
+    script.write_text(
+        textwrap.dedent(
+            f"""
+            import gradio as gr
+
+            with gr.Blocks() as demo:
+                box = gr.Textbox()
+                gr.Button().click(lambda: "up", None, box, api_name="up")
+
+            demo.launch(server_name="0.0.0.0", server_port=7860)
+            open({str(marker)!r}, "w").close()
+            """
+        )
+    )
+    before = set(_app_threads())
+    app = gradio_launch(str(script))
+    assert app.url.startswith("http://127.0.0.1:")
+    assert app.client().predict(api_name="/up") == "up"
+    assert len(set(_app_threads()) - before) == 1
+    app.close()
+    deadline = time.monotonic() + 10
+    while set(_app_threads()) - before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert set(_app_threads()) - before == set()
+    assert not marker.exists()
+    assert os.environ.get("GRADIO_TEMP_DIR")  # the session's environment is intact
+
+
+def test_load_error_in_thread_mode_is_the_scripts(gradio_launch: Any, tmp_path: Path) -> None:
+    """An exception while the script loads (now on its own thread) is reported as
+    before, with the script's traceback."""
+    script = tmp_path / "app.py"
+    script.write_text("import gradio as gr\nraise RuntimeError('no weights here')\n")
+    with pytest.raises(AppLoadError, match="no weights here"):
+        gradio_launch(str(script))
