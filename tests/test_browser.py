@@ -280,7 +280,10 @@ def test_no_browser_is_an_error_with_the_fix(pytester):
     result = pytester.runpytest_subprocess(*NO_PP, "--gradio-browser=/nonexistent/chrome")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(
-        ["*BrowserNotFoundError*'/nonexistent/chrome' from --gradio-browser*playwright install*"]
+        [
+            "*The browser '/nonexistent/chrome' from --gradio-browser does not exist*"
+            "playwright install*"
+        ]
     )
 
 
@@ -450,7 +453,7 @@ def test_pytest_playwright_browser_that_does_not_start_says_what_to_do(pytester)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(
-        ["*BrowserNotFoundError*pytest-playwright's `browser`*-p no:playwright*"]
+        ["*gradio_page uses pytest-playwright's `browser`*-p no:playwright*"]
     )
 
 
