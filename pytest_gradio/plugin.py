@@ -29,6 +29,10 @@ if TYPE_CHECKING:
     from .client.recording import GradioClient
     from .options import AppOptions
 
+# Browser tests (gradio_page, its options and failure artifacts) live in their own
+# glue module; it imports no playwright until a test asks for a page.
+pytest_plugins = ["pytest_gradio.browser_plugin"]
+
 ENV_APP = "PYTEST_GRADIO_APP"
 ENV_TOKEN = "HF_TOKEN"
 

@@ -1,0 +1,562 @@
+"""Controllers for Gradio components on a page: actions and bounded expectations.
+
+A component is found in the app's config (label, `elem_id`, button text or kind),
+which says its kind; its element is found in the page by that `elem_id`, else by its
+label, else by its position among the components of its kind. Expectations retry
+until they hold or the page's timeout (the job timeout) passes, as Playwright's
+`expect` does, and fail with the expected and the last actual value.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import GradioTestError
+from ..matchers import matches
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Locator
+
+    from .page import GradioPage
+
+# Elements that carry a component's label, across Gradio's components.
+LABEL_SELECTOR = (
+    "[data-testid=block-info], [data-testid=block-label], .label-text, "
+    ".header-row .label p, input[data-testid=checkbox] ~ span"
+)
+_BLOCK = (
+    "xpath=ancestor-or-self::*[contains(concat(' ', normalize-space(@class), ' '), ' block ')][1]"
+)
+# Config types that are layout, not components a test drives.
+_LAYOUT = {"row", "column", "group", "form", "tabs", "tabitem", "accordion", "state", "sidebar"}
+_RETRY_MS = 50
+
+
+class ComponentNotFoundError(GradioTestError, LookupError):
+    """No component (or more than one) answers to the name given."""
+
+
+def _exact(text: str) -> re.Pattern[str]:
+    return re.compile(rf"^\s*{re.escape(text)}\s*$")
+
+
+class Component:
+    """Any component: visibility, interactivity and its element (`locator`)."""
+
+    kind = "component"
+
+    def __init__(
+        self, page: GradioPage, locator: Locator, name: str, config: dict[str, Any]
+    ) -> None:
+        self.gradio_page = page
+        self.locator = locator
+        self.name = name
+        self.config = config
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r}>"
+
+    @property
+    def _timeout_ms(self) -> float:
+        return self.gradio_page.timeout * 1000
+
+    def _expect(self) -> Any:
+        from playwright.sync_api import expect
+
+        return expect
+
+    def _retry(
+        self, what: str, read: Callable[[], Any], expected: Any, timeout: float | None
+    ) -> None:
+        """Until `matches(expected, read())`, bounded; else AssertionError."""
+        __tracebackhide__ = True
+        bound = self.gradio_page.timeout if timeout is None else timeout
+        deadline = time.monotonic() + bound
+        actual: Any = "(not read yet)"
+        while True:
+            try:
+                actual = read()
+            except Exception as exc:
+                actual = f"(could not read: {type(exc).__name__}: {str(exc).splitlines()[0]})"
+            if matches(expected, actual):
+                return
+            if time.monotonic() >= deadline:
+                raise AssertionError(
+                    f"{self!r}: {what} did not match within {bound:.1f} s.\n"
+                    f"  expected: {expected!r}\n"
+                    f"  actual:   {actual!r}"
+                )
+            self.gradio_page.page.wait_for_timeout(_RETRY_MS)
+
+    # -- visibility and interactivity --------------------------------------------------
+
+    def is_visible(self) -> bool:
+        return bool(self.locator.is_visible())
+
+    def expect_visible(self) -> None:
+        self._expect()(self.locator).to_be_visible(timeout=self._timeout_ms)
+
+    def expect_hidden(self) -> None:
+        self._expect()(self.locator).to_be_hidden(timeout=self._timeout_ms)
+
+    def _control(self) -> Locator:
+        return self.locator.locator("input, textarea, select, button").first
+
+    def is_interactive(self) -> bool:
+        return bool(self._control().is_enabled())
+
+    def expect_interactive(self, interactive: bool = True) -> None:
+        assertion = self._expect()(self._control())
+        if interactive:
+            assertion.to_be_enabled(timeout=self._timeout_ms)
+        else:
+            assertion.to_be_disabled(timeout=self._timeout_ms)
+
+    def text(self) -> str:
+        return str(self.locator.inner_text())
+
+    def expect_text(self, expected: str | re.Pattern[str]) -> None:
+        """The component's visible text contains `expected` (a string or regex)."""
+        self._expect()(self.locator).to_contain_text(expected, timeout=self._timeout_ms)
+
+
+class Valued(Component):
+    """A component with a value: `set`, `value`, `expect_value`."""
+
+    def set(self, value: Any) -> None:
+        raise NotImplementedError
+
+    def value(self) -> Any:
+        raise NotImplementedError
+
+    def expect_value(self, expected: Any, *, timeout: float | None = None) -> None:
+        """Until the value matches `expected` (matchers allowed), bounded by the job
+        timeout or `timeout`."""
+        __tracebackhide__ = True
+        self._retry("value", self.value, expected, timeout)
+
+
+class Textbox(Valued):
+    kind = "textbox"
+
+    @property
+    def input(self) -> Locator:
+        return self.locator.locator("textarea, input").first
+
+    def set(self, value: Any) -> None:
+        self.input.fill(str(value), timeout=self._timeout_ms)
+
+    def submit(self, value: Any | None = None) -> None:
+        """Optionally set the text, then press Enter (the textbox's submit event)."""
+        if value is not None:
+            self.set(value)
+        self.input.press("Enter", timeout=self._timeout_ms)
+
+    def value(self) -> str:
+        return str(self.input.input_value())
+
+
+class Number(Valued):
+    kind = "number"
+
+    @property
+    def input(self) -> Locator:
+        return self.locator.locator("input[type=number]").first
+
+    def set(self, value: Any) -> None:
+        self.input.fill(str(value), timeout=self._timeout_ms)
+        self.input.blur()
+
+    def value(self) -> float | None:
+        text = self.input.input_value()
+        return float(text) if text.strip() else None
+
+
+class Slider(Number):
+    kind = "slider"
+
+    @property
+    def input(self) -> Locator:
+        return self.locator.locator("input[type=range]").first
+
+    def set(self, value: Any) -> None:
+        self.input.fill(str(value), timeout=self._timeout_ms)
+
+
+class Checkbox(Valued):
+    kind = "checkbox"
+
+    def _control(self) -> Locator:
+        return self.locator.locator("input[type=checkbox]").first
+
+    def set(self, value: Any) -> None:
+        self._control().set_checked(bool(value), timeout=self._timeout_ms)
+
+    def value(self) -> bool:
+        return bool(self._control().is_checked())
+
+
+class Radio(Valued):
+    kind = "radio"
+
+    def set(self, value: Any) -> None:
+        option = self.locator.locator("label").filter(has_text=_exact(str(value)))
+        option.locator("input").check(timeout=self._timeout_ms)
+
+    def value(self) -> str | None:
+        checked = self.locator.locator("label.selected")
+        return str(checked.first.inner_text()).strip() if checked.count() else None
+
+
+class Dropdown(Valued):
+    kind = "dropdown"
+
+    @property
+    def input(self) -> Locator:
+        # Gradio 6 says combobox, Gradio 5 listbox.
+        return self.locator.locator("input[role=combobox], input[role=listbox]").first
+
+    def set(self, value: Any) -> None:
+        self.input.click(timeout=self._timeout_ms)
+        page = self.gradio_page.page
+        page.get_by_role("option", name=str(value), exact=True).click(timeout=self._timeout_ms)
+        self.input.blur()
+
+    def value(self) -> str:
+        return str(self.input.input_value())
+
+
+class Button(Component):
+    kind = "button"
+
+    def click(self) -> None:
+        self.locator.click(timeout=self._timeout_ms)
+
+    def _control(self) -> Locator:
+        return self.locator
+
+
+class Upload(Component):
+    """Image, File, Audio, Video, Gallery input: `upload(path)`."""
+
+    def upload(self, *paths: str | Path) -> None:
+        files = [str(Path(p)) for p in paths]
+        self.locator.locator("input[type=file]").first.set_input_files(
+            files, timeout=self._timeout_ms
+        )
+
+
+class File(Upload):
+    kind = "file"
+
+    def files(self) -> list[dict[str, str]]:
+        """The files shown: name and download URL of each."""
+        links = self.locator.locator("a[download], a[href*='file=']")
+        found = []
+        for i in range(links.count()):
+            link = links.nth(i)
+            found.append(
+                {
+                    "name": str(link.get_attribute("download") or link.inner_text()).strip(),
+                    "url": str(link.get_attribute("href") or ""),
+                }
+            )
+        return found
+
+    def expect_file(
+        self,
+        *,
+        name: str | None = None,
+        content: bytes | str | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        """Until the component shows a file with this name (and content, downloaded)."""
+        __tracebackhide__ = True
+        page = self.gradio_page.page
+
+        def read() -> list[dict[str, Any]]:
+            shown = []
+            for f in self.files():
+                entry: dict[str, Any] = {"name": f["name"]}
+                if content is not None:
+                    response = page.request.get(f["url"])
+                    entry["content"] = response.body()
+                shown.append(entry)
+            return shown
+
+        want: dict[str, Any] = {}
+        if name is not None:
+            want["name"] = name
+        if content is not None:
+            want["content"] = content.encode() if isinstance(content, str) else content
+
+        class _HasFile:
+            def __eq__(self, shown: object) -> bool:
+                return isinstance(shown, list) and any(
+                    all(f.get(k) == v for k, v in want.items()) for f in shown
+                )
+
+            def __repr__(self) -> str:
+                return f"a file with {want!r}"
+
+        self._retry("files", read, _HasFile(), timeout)
+
+
+class Image(Upload):
+    kind = "image"
+
+    def src(self) -> str | None:
+        image = self.locator.locator("img").first
+        return str(image.get_attribute("src")) if image.count() else None
+
+
+class Audio(Upload):
+    kind = "audio"
+
+
+class Video(Upload):
+    kind = "video"
+
+
+class Gallery(Upload):
+    kind = "gallery"
+
+    def images(self) -> list[str]:
+        images = self.locator.locator("img")
+        return [str(images.nth(i).get_attribute("src")) for i in range(images.count())]
+
+    def expect_count(self, count: int, *, timeout: float | None = None) -> None:
+        __tracebackhide__ = True
+        self._retry("image count", lambda: len(set(self.images())), count, timeout)
+
+
+class Chatbot(Component):
+    kind = "chatbot"
+
+    def messages(self) -> list[dict[str, str]]:
+        """The conversation shown: `{"role": "user" | "assistant", "content": text}`."""
+        rows = self.locator.locator("[data-testid=user], [data-testid=bot]")
+        shown = []
+        for i in range(rows.count()):
+            row = rows.nth(i)
+            role = "user" if row.get_attribute("data-testid") == "user" else "assistant"
+            shown.append({"role": role, "content": str(row.inner_text()).strip()})
+        return shown
+
+    def send(self, text: str, *, input: str | None = None) -> None:
+        """Type `text` in the chat's textbox and press Enter. The textbox is `input`
+        (a label or elem_id), else the first textbox after the chatbot on the page."""
+        if input is not None:
+            box = self.gradio_page.component(input)
+            if not isinstance(box, Textbox):
+                raise ComponentNotFoundError(
+                    f"Chatbot {self.name!r}: input={input!r} is a {box.kind}, not a textbox."
+                )
+            box.submit(text)
+            return
+        field = self.locator.locator("xpath=following::textarea[1]")
+        field.fill(text, timeout=self._timeout_ms)
+        field.press("Enter", timeout=self._timeout_ms)
+
+    def expect_last_message(
+        self, expected: Any, *, role: str = "assistant", timeout: float | None = None
+    ) -> None:
+        """Until the last message is from `role` and its text matches `expected`."""
+        __tracebackhide__ = True
+
+        def read() -> Any:
+            shown = self.messages()
+            if not shown or shown[-1]["role"] != role:
+                return shown[-1] if shown else None
+            return shown[-1]["content"]
+
+        self._retry(f"last {role} message", read, expected, timeout)
+
+
+class JSON(Valued):
+    kind = "json"
+
+    def value(self) -> Any:
+        text = str(self.locator.locator(".json-holder").first.inner_text())
+        return json.loads(re.sub(r",(\s*[}\]])", r"\1", text))
+
+
+class Dataframe(Valued):
+    kind = "dataframe"
+
+    def headers(self) -> list[str]:
+        cells = self.locator.locator("thead th .header-content")
+        return [str(cells.nth(i).inner_text()).strip() for i in range(cells.count())]
+
+    def value(self) -> list[list[str]]:
+        """The rows shown, as text (a virtualised table shows the rows in view)."""
+        # Gradio 6 draws rows as grid rows; older tables as <tr> (the sizing body of
+        # Gradio 6's header table is a hidden copy, not data).
+        rows = self.locator.locator("[role=row].virtual-row")
+        cell = "[role=gridcell]"
+        if not rows.count():
+            # Gradio 5: the data rows are in tbody.tbody (another tbody sizes columns).
+            rows, cell = self.locator.locator("tbody.tbody tr"), "td"
+        if not rows.count():
+            rows, cell = self.locator.locator("tbody:not(.sizing-body) tr"), "td"
+        found = []
+        for i in range(rows.count()):
+            cells = rows.nth(i).locator(cell)
+            found.append([str(cells.nth(j).inner_text()).strip() for j in range(cells.count())])
+        return found
+
+
+class Markdown(Component):
+    kind = "markdown"
+
+    def expect_value(self, expected: Any, *, timeout: float | None = None) -> None:
+        """Until the rendered text matches `expected` (a string, regex or matcher)."""
+        __tracebackhide__ = True
+        self._retry("text", lambda: self.text().strip(), expected, timeout)
+
+
+class HTML(Markdown):
+    kind = "html"
+
+
+CONTROLLERS: dict[str, type[Component]] = {
+    cls.kind: cls
+    for cls in (
+        Textbox,
+        Number,
+        Slider,
+        Checkbox,
+        Radio,
+        Dropdown,
+        Button,
+        File,
+        Image,
+        Audio,
+        Video,
+        Gallery,
+        Chatbot,
+        JSON,
+        Dataframe,
+        Markdown,
+        HTML,
+    )
+}
+CONTROLLERS["checkboxgroup"] = Radio
+CONTROLLERS["uploadbutton"] = Upload
+CONTROLLERS["dataset"] = Component
+
+
+def _describe(entry: dict[str, Any]) -> str:
+    props = entry.get("props") or {}
+    kind = str(entry.get("type"))
+    bits = []
+    if props.get("label") and props.get("show_label", True) is not False:
+        bits.append(repr(props["label"]))
+    elif props.get("label"):
+        bits.append(f"{props['label']!r} (label hidden)")
+    if kind == "button" and props.get("value"):
+        bits.append(repr(props["value"]))
+    if props.get("elem_id"):
+        bits.append(f"#{props['elem_id']}")
+    return f"{kind} {' '.join(bits)}".strip()
+
+
+def find_component(
+    page: GradioPage, name: str | None, *, kind: str | None, index: int | None
+) -> Component:
+    """See `GradioPage.component`."""
+    if name is None and kind is None:
+        raise ComponentNotFoundError(
+            "component() needs a label, elem_id or button text, or kind=... ."
+        )
+    entries = [e for e in page.config.get("components") or [] if str(e.get("type")) not in _LAYOUT]
+    pw = page.page
+    root = pw.locator(".gradio-container").first
+    if name is not None:
+        hits = []
+        for e in entries:
+            props = e.get("props") or {}
+            if (
+                props.get("elem_id") == name
+                or props.get("label") == name
+                or (e.get("type") == "button" and props.get("value") == name)
+            ):
+                hits.append(e)
+        if kind is not None:
+            hits = [e for e in hits if e.get("type") == kind]
+        if not hits:
+            # Not in the loaded config (gr.render makes components later): by label.
+            label = root.locator(LABEL_SELECTOR).filter(has_text=_exact(name))
+            if label.count():
+                return Component(page, label.first.locator(_BLOCK), name, {})
+            raise ComponentNotFoundError(
+                f"No component {name!r} on the page at {page.url}. Components there: "
+                + ", ".join(_describe(e) for e in entries)
+                + ". Use a label, an elem_id or a button's text (or kind=...)."
+            )
+        if index is None and len(hits) > 1:
+            raise ComponentNotFoundError(
+                f"{len(hits)} components answer to {name!r} on the page at {page.url}: "
+                + ", ".join(_describe(e) for e in hits)
+                + ". Pass index=0, 1, ... or give them distinct labels or elem_ids."
+            )
+        index = index or 0
+        if index >= len(hits):
+            raise ComponentNotFoundError(
+                f"{len(hits)} component(s) answer to {name!r}; index={index} is out of range."
+            )
+        entry = hits[index]
+    else:
+        hits = [e for e in entries if e.get("type") == kind]
+        index = index or 0
+        if index >= len(hits):
+            kinds = sorted({str(e.get("type")) for e in entries})
+            raise ComponentNotFoundError(
+                f"The page at {page.url} has {len(hits)} component(s) of kind {kind!r}; "
+                f"index={index} asked. Kinds there: {', '.join(kinds)}."
+            )
+        entry = hits[index]
+    cls = CONTROLLERS.get(str(entry.get("type")), Component)
+    locator = _locate(root, entry, entries)
+    return cls(page, locator, name or f"{kind}[{index}]", entry)
+
+
+def _locate(root: Locator, entry: dict[str, Any], entries: list[dict[str, Any]]) -> Locator:
+    props = entry.get("props") or {}
+    kind = str(entry.get("type"))
+    if props.get("elem_id"):
+        return root.locator(f"[id='{props['elem_id']}']").first
+    if kind == "button":
+        # Not a tab of the same name (nor its hidden overflow copy).
+        buttons = root.locator("button:not([role=tab]):not([tabindex='-1'])").filter(visible=True)
+        return buttons.filter(has_text=_exact(str(props.get("value") or ""))).first
+    label = props.get("label")
+    same = [e for e in entries if (e.get("props") or {}).get("label") == label]
+    if label and props.get("show_label", True) is not False and len(same) == 1:
+        return (
+            root.locator(LABEL_SELECTOR).filter(has_text=_exact(str(label))).first.locator(_BLOCK)
+        )
+    # No usable label: the n-th element of this kind, by the kinds' own test ids.
+    position = [e for e in entries if e.get("type") == kind].index(entry)
+    testid = _TESTIDS.get(kind)
+    if testid is None:
+        raise ComponentNotFoundError(
+            f"The {kind} {_describe(entry)} has no visible label nor elem_id, so it cannot be "
+            "found on the page. Give it elem_id=... in the app (or show its label)."
+        )
+    return root.locator(testid).nth(position).locator(_BLOCK)
+
+
+_TESTIDS = {
+    "markdown": "[data-testid=markdown]",
+    "html": ".prose, [data-testid=html]",
+    "textbox": "[data-testid=textbox]",
+    "chatbot": "[aria-label='chatbot conversation']",
+    "json": ".json-holder",
+    "image": "[data-testid=image]",
+}

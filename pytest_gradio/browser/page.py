@@ -1,0 +1,276 @@
+"""`GradioPage`: a Playwright page on a Gradio app, ready when the app has rendered.
+
+Readiness: the `load` event alone is not enough: Gradio loads each component's code
+by dynamic imports after it, so a test that starts at `load` races the render (the
+flake gradio's own e2e suite keeps fixing). See `_MOUNTED` for what is waited for.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from ..errors import GradioTestError, JobTimeoutError
+from .recording import PageJob, PageRecorder
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+    from .components import Component
+
+# How long the page's join count must stay the same, once every known job ended,
+# for the page to count as idle: long enough for a `.then()` chain's next event to
+# be sent (the frontend does that right after it reads the previous one's end).
+IDLE_SETTLE_MS = 100
+
+
+# What "rendered" means. Gradio's `render` event is not sent by a standalone Gradio 6
+# page, so: the config is loaded, the layout is mounted, no script or stylesheet (the
+# components' code, loaded on demand) is in flight, and two frames have been painted
+# since the last one arrived.
+_MOUNTED = (
+    "() => !!window.gradio_config && "
+    "!!document.querySelector('.gradio-container main, .gradio-container .contain')"
+)
+_TWO_FRAMES = (
+    "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
+)
+_CODE = ("script", "stylesheet")
+
+
+def _left(deadline: float) -> float:
+    return max(0.001, deadline - time.monotonic())
+
+
+class JobInfo:
+    """What `GradioPage.expect_job()` yields: `value` is the job, after the block."""
+
+    value: PageJob
+
+
+class PageNotReadyError(GradioTestError):
+    """The page did not render the Gradio app in time."""
+
+
+class GradioPage:
+    """A Playwright `Page` on the app under test, plus Gradio-aware helpers.
+
+    Every `Page` attribute works on it (`gradio_page.get_by_role(...)`); `page` is
+    the plain Playwright page, for APIs that want one (`expect(gradio_page.page)`).
+
+    >>> gradio_page.component("Name").set("Ada")
+    >>> gradio_page.component("Greet").click()
+    >>> gradio_page.component("Greeting").expect_value("Hello Ada")
+    """
+
+    def __init__(self, page: Page, recorder: PageRecorder, *, url: str, timeout: float) -> None:
+        self.page = page
+        self.url = url
+        self.timeout = timeout
+        self._recorder = recorder
+        self._config: dict[str, Any] | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.page, name)
+
+    def __repr__(self) -> str:
+        return f"<GradioPage {self.url} {len(self.jobs)} jobs>"
+
+    # -- readiness ---------------------------------------------------------------------
+
+    def open(self) -> GradioPage:
+        """Go to the app and wait until Gradio has rendered it (bounded by `timeout`)."""
+        deadline = time.monotonic() + self.timeout
+        loading: set[Any] = set()
+
+        def started(request: Any) -> None:
+            if request.resource_type in _CODE:
+                loading.add(request)
+
+        def ended(request: Any) -> None:
+            loading.discard(request)
+
+        page = self.page
+        page.on("request", started)
+        page.on("requestfinished", ended)
+        page.on("requestfailed", ended)
+        try:
+            page.goto(self.url, timeout=self.timeout * 1000)
+            page.wait_for_function(_MOUNTED, timeout=_left(deadline) * 1000)
+            # The layout is mounted; components whose code is still loading are not.
+            while True:
+                while loading:
+                    if _left(deadline) <= 0.001:
+                        raise TimeoutError("component code still loading")
+                    page.wait_for_timeout(10)
+                page.evaluate(_TWO_FRAMES)
+                if not loading:
+                    break
+        except Exception as exc:
+            errors = self.page_errors()
+            raise PageNotReadyError(
+                f"The Gradio app at {self.url} did not render within {self.timeout:.0f} s "
+                f"({type(exc).__name__}: {str(exc).splitlines()[0]}). "
+                + (f"The page's errors: {'; '.join(errors)}. " if errors else "")
+                + "Check the app starts in a browser; raise job_timeout / "
+                "--gradio-job-timeout if it renders slowly."
+            ) from None
+        finally:
+            page.remove_listener("request", started)
+            page.remove_listener("requestfinished", ended)
+            page.remove_listener("requestfailed", ended)
+        return self
+
+    def page_errors(self) -> list[str]:
+        """Uncaught errors and unhandled rejections in the page's JavaScript so far."""
+        try:
+            errors = self.page.evaluate("() => (window.__pytestGradio || {errors: []}).errors")
+        except Exception:
+            return []
+        return [str(e) for e in errors]
+
+    # -- components --------------------------------------------------------------------
+
+    @property
+    def config(self) -> dict[str, Any]:
+        """The app's config as the page loaded it (`window.gradio_config`)."""
+        if self._config is None:
+            self._config = self.page.evaluate("() => window.gradio_config || {}")
+        return self._config
+
+    def component(
+        self, name: str | None = None, *, kind: str | None = None, index: int | None = None
+    ) -> Component:
+        """The controller of a component, found by label, `elem_id` or button text;
+        or by `kind` ("textbox", "markdown", ...) and its `index` among those. A name
+        that several components answer to needs `index=`.
+
+        >>> gradio_page.component("Name").set("Ada")
+        >>> gradio_page.component(kind="markdown").expect_text("Hello")
+        """
+        from .components import find_component
+
+        return find_component(self, name, kind=kind, index=index)
+
+    # -- jobs --------------------------------------------------------------------------
+
+    @property
+    def jobs(self) -> list[PageJob]:
+        """The jobs this page triggered so far, in the order it sent them."""
+        return list(self._recorder.jobs)
+
+    @property
+    def last_job(self) -> PageJob:
+        """The latest job this page sent; if it has sent none yet, waits (bounded) for
+        the first. After earlier jobs, `expect_job()` says which one a click made."""
+        try:
+            self.page.wait_for_function(
+                "() => (window.__pytestGradio || {joins: 0}).joins > 0",
+                timeout=self.timeout * 1000,
+            )
+        except Exception:
+            raise JobTimeoutError(
+                f"The page at {self.url} triggered no job within {self.timeout:.0f} s: did "
+                "the action reach a component with an event listener?"
+            ) from None
+        self._sync_joins(self.timeout)
+        return self.jobs[-1]
+
+    def _unrecorded(self, sent: int) -> JobTimeoutError:
+        errors = [e for e in self.page_errors() if "pytest-gradio" in e]
+        return JobTimeoutError(
+            f"The page at {self.url} sent {sent} job(s) but only {len(self.jobs)} reached "
+            "pytest-gradio's recorder. "
+            + ("; ".join(errors) if errors else "See the page's errors in the report.")
+        )
+
+    @contextlib.contextmanager
+    def expect_job(self, timeout: float | None = None) -> Iterator[JobInfo]:
+        """The job that the actions in the block make the page send (the first, if
+        several), as Playwright's `expect_request`: `info.value` after the block.
+
+        >>> with gradio_page.expect_job() as info:
+        ...     gradio_page.component("Greet").click()
+        >>> assert_job_result(info.value, "Hello Ada")
+        """
+        bound = self.timeout if timeout is None else timeout
+        before = self._page_joins()
+        info = JobInfo()
+        yield info
+        try:
+            self.page.wait_for_function(
+                f"() => (window.__pytestGradio || {{joins: 0}}).joins > {before}",
+                timeout=bound * 1000,
+            )
+        except Exception:
+            raise JobTimeoutError(
+                f"expect_job: the page at {self.url} sent no job within {bound:.1f} s of "
+                "the actions in the block. Did they reach a component with an event listener?"
+            ) from None
+        if not self._recorder.wait_for_count(before + 1, bound):
+            raise self._unrecorded(before + 1)
+        info.value = self.jobs[before]
+
+    def _page_joins(self) -> int:
+        return int(self.page.evaluate("() => (window.__pytestGradio || {joins: 0}).joins"))
+
+    def _sync_joins(self, timeout: float) -> None:
+        # The page counts the joins it sent; wait until the collector has them all.
+        sent = self._page_joins()
+        if not self._recorder.wait_for_count(sent, timeout):
+            raise self._unrecorded(sent)
+
+    def wait_idle(self, timeout: float | None = None) -> list[PageJob]:
+        """Wait until none of this page's jobs is pending or running, `.then()` chains
+        included; return the page's jobs. Bounded by `timeout` (else the job timeout).
+
+        >>> gradio_page.component("Greet").click()
+        >>> job, = gradio_page.wait_idle()
+        """
+        bound = self.timeout if timeout is None else timeout
+        deadline = time.monotonic() + bound
+        while True:
+            left = deadline - time.monotonic()
+            joins = self._page_joins()
+            if not self._recorder.wait_for_count(joins, max(0.0, left)):
+                raise self._unrecorded(joins)
+            pending = self._recorder.pending()
+            for job in pending:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                # The page must keep running while we wait: Playwright's sync API
+                # only serves the browser inside its own calls.
+                _wait_future(self.page, job, left)
+            if self._recorder.pending():
+                if deadline - time.monotonic() <= 0:
+                    break
+                continue
+            # Settle: a chained event is sent right after the previous one ends.
+            self.page.wait_for_timeout(IDLE_SETTLE_MS)
+            if self._page_joins() == joins and not self._recorder.pending():
+                return self.jobs
+            if deadline - time.monotonic() <= 0:
+                break
+        busy = [job for job in self.jobs if not job.done()]
+        detail = "; ".join(repr(job) for job in busy) or "a job the page sent was not recorded"
+        raise JobTimeoutError(
+            f"wait_idle: the page at {self.url} was still busy after {bound:.1f} s ({detail}). "
+            "Pass timeout=..., or raise job_timeout / --gradio-job-timeout."
+        )
+
+
+def _wait_future(page: Page, job: PageJob, timeout: float) -> None:
+    # Short slices, so a page that needs Playwright's attention (dialogs, bindings)
+    # is served while the job runs; the job ends on the collector thread.
+    deadline = time.monotonic() + timeout
+    while not job.done():
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return
+        concurrent.futures.wait([job.future], timeout=min(left, 0.05))
+        if not job.done():
+            page.wait_for_timeout(1)

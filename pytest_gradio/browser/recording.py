@@ -1,0 +1,427 @@
+"""Jobs the page triggers, recorded in the browser and replayed into `Timeline`s.
+
+How: an init script (`RECORDER_JS`) wraps the page's `fetch` before Gradio's frontend
+loads. Gradio's JS client joins the queue with `POST .../queue/join` and reads every
+message of the session from one streamed `GET .../queue/data` (fetch streaming, not
+`EventSource`, in Gradio 5 and 6). The wrapper tees that stream, timestamps each
+message with `performance.now()` and posts it, numbered, to a small HTTP collector on
+loopback run by this process. The collector puts the messages back in order and feeds
+them to the same `Timeline.record_message` the API client uses, so page jobs carry the
+same events as API jobs, for any target (thread, subprocess, URL, Space).
+
+Why a collector and not `page.expose_binding`: Playwright's sync API delivers binding
+calls only while the test is inside a Playwright call. A test blocked in
+`assert_job_result(job, ...)` (which waits on the job's future) would never see the
+job finish. The collector thread needs nobody to pump it.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any
+
+from gradio_client.client import Job
+from gradio_client.exceptions import AppError
+from gradio_client.utils import Communicator, JobStatus, Status, StatusUpdate
+
+from ..client import registry
+from ..client.recording import RecordedJob
+from ..timeline import Timeline
+
+if TYPE_CHECKING:
+    from ..client.recording import GradioClient
+
+# The browser side. `%SINK%` becomes the collector URL for this page, `%FLAG%` the
+# launch flag that lets a public page reach it.
+RECORDER_JS = r"""
+(() => {
+  if (window.__pytestGradio) return;
+  const SINK = "%SINK%";
+  const state = { seq: 0, joins: 0, rendered: false, errors: [] };
+  window.__pytestGradio = state;
+  const realFetch = window.fetch.bind(window);
+  const send = (m) => {
+    m.seq = state.seq++;
+    if (m.t === undefined) m.t = performance.now();
+    realFetch(SINK, { method: "POST", mode: "no-cors",
+                      body: JSON.stringify(m) }).catch((e) => {
+      state.errors.push("pytest-gradio could not report a job message to its recorder "
+        + "at " + SINK + " (" + e + "): a browser without pytest-gradio's launch flags "
+        + "blocks a public page's requests to 127.0.0.1; add %FLAG% to its arguments");
+    });
+  };
+  document.addEventListener("render", () => { state.rendered = true; }, true);
+  window.addEventListener("error", (e) => {
+    state.errors.push(String(e.message || e.error));
+  });
+  window.addEventListener("unhandledrejection", (e) => {
+    state.errors.push("unhandled rejection: " + String(e.reason && (e.reason.stack || e.reason)));
+  });
+  const isJoin = (url) => /\/queue\/join(\?|$)/.test(url);
+  const isData = (url) => /\/queue\/data(\?|$)/.test(url);
+  async function readStream(body) {
+    const reader = body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = "";
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        const t = performance.now();
+        buffer += decoder.decode(value, { stream: true });
+        const parts = buffer.split(/\r?\n\r?\n/);
+        buffer = parts.pop();
+        for (const part of parts) {
+          const data = part.split(/\r?\n/).filter((l) => l.startsWith("data:"))
+            .map((l) => l.slice(5).replace(/^ /, "")).join("\n");
+          if (!data) continue;
+          let msg;
+          try { msg = JSON.parse(data); } catch (e) { continue; }
+          send({ kind: "msg", t, msg });
+        }
+      }
+    } catch (e) {
+      if (!(e && e.name === "AbortError")) send({ kind: "stream_failed", error: String(e) });
+    }
+  }
+  window.fetch = async function (input, init) {
+    const url = typeof input === "string" ? input : (input instanceof URL ? input.href : input.url);
+    const method = ((init && init.method)
+      || (input instanceof Request ? input.method : "GET")).toUpperCase();
+    if (isJoin(url) && method === "POST") {
+      const local = ++state.joins;
+      const t = performance.now();
+      let body = null;
+      try {
+        const text = init && typeof init.body === "string" ? init.body
+          : (input instanceof Request ? await input.clone().text() : null);
+        body = text ? JSON.parse(text) : null;
+      } catch (e) { body = null; }
+      send({ kind: "join", local, t, fn_index: body && body.fn_index,
+             data: body && body.data });
+      let response;
+      try {
+        response = await realFetch(input, init);
+      } catch (e) {
+        send({ kind: "join_failed", local, error: String(e) });
+        throw e;
+      }
+      response.clone().json().then(
+        (j) => send({ kind: "joined", local, status: response.status,
+                      event_id: j && j.event_id, detail: j && (j.detail || j.error) }),
+        (e) => send({ kind: "join_failed", local, status: response.status, error: String(e) }));
+      return response;
+    }
+    if (isData(url) && method === "GET") {
+      const response = await realFetch(input, init);
+      if (!response.body) return response;
+      const [mine, theirs] = response.body.tee();
+      readStream(mine);
+      return new Response(theirs, { status: response.status,
+        statusText: response.statusText, headers: response.headers });
+    }
+    return realFetch(input, init);
+  };
+})();
+"""
+
+_FINAL = ("process_completed", "unexpected_error")
+
+
+class Collector:
+    """A loopback HTTP endpoint that receives the pages' messages (one per session).
+
+    >>> collector = Collector.start(); url = collector.register(recorder.receive)
+    """
+
+    def __init__(self, server: ThreadingHTTPServer) -> None:
+        self._server = server
+        self._routes: dict[str, Callable[[dict[str, Any]], None]] = {}
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.2},
+            name="gradio-page-collector",
+            daemon=True,
+        )
+
+    @classmethod
+    def start(cls) -> Collector:
+        collector: Collector
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                self.send_response(204)
+                self.send_header("Access-Control-Allow-Origin", "*")
+                self.end_headers()
+                collector._deliver(self.path.strip("/"), body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return  # not on the test's stderr
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server.daemon_threads = True
+        collector = cls(server)
+        collector._thread.start()
+        return collector
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def register(self, receive: Callable[[dict[str, Any]], None]) -> str:
+        """Route messages to `receive`; returns the URL a page posts them to."""
+        token = secrets.token_hex(8)
+        with self._lock:
+            self._routes[token] = receive
+        return f"{self.url}/{token}"
+
+    def unregister(self, sink: str) -> None:
+        with self._lock:
+            self._routes.pop(sink.rsplit("/", 1)[-1], None)
+
+    def _deliver(self, token: str, body: bytes) -> None:
+        with self._lock:
+            receive = self._routes.get(token)
+        if receive is None:
+            return
+        try:
+            message = json.loads(body)
+        except ValueError:
+            return
+        if isinstance(message, dict):
+            receive(message)
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=2)
+
+
+class PageJob(RecordedJob):
+    """A job the page triggered: a `RecordedJob` (so every `assert_job_*` helper and
+    the snapshot extension take it), whose messages came from the browser.
+
+    `result()` is the value as `gradio_client` returns it (files downloaded); `cancel()`
+    does nothing: the page owns the job (click its Stop button to cancel it).
+    """
+
+    def __init__(self, timeline: Timeline, fn_index: int, *, job_timeout: float | None) -> None:
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        future.set_running_or_notify_cancel()
+        communicator = Communicator(threading.Lock(), JobStatus(), lambda *data: data, reset_url="")
+        super().__init__(Job(future, communicator=communicator), timeline, job_timeout=job_timeout)
+        self.fn_index = fn_index
+        self.created = time.perf_counter()
+        self.joined_at: float | None = None  # page clock (ms) of the join request
+
+    def cancel(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return f"<PageJob {self.timeline.endpoint} {' > '.join(self.timeline.statuses())}>"
+
+
+class PageRecorder:
+    """The jobs of one page, built from its numbered messages.
+
+    `client` (made on first need) names endpoints and turns outputs into the values
+    `gradio_client` returns; it is closed by `close()`.
+    """
+
+    def __init__(
+        self, client_factory: Callable[[], GradioClient], *, job_timeout: float | None
+    ) -> None:
+        self._client_factory = client_factory
+        self._client: GradioClient | None = None
+        self._client_error: Exception | None = None
+        self._job_timeout = job_timeout
+        self._lock = threading.Condition()
+        self._next = 0
+        self._held: dict[int, dict[str, Any]] = {}
+        self._by_local: dict[int, PageJob] = {}
+        self._by_event: dict[str, PageJob] = {}
+        self._early: dict[str, list[dict[str, Any]]] = {}
+        self.jobs: list[PageJob] = []
+
+    # -- receiving (collector thread) ------------------------------------------------------
+
+    def receive(self, message: dict[str, Any]) -> None:
+        with self._lock:
+            seq = message.get("seq")
+            if not isinstance(seq, int):
+                return
+            self._held[seq] = message
+            while self._next in self._held:
+                self._handle(self._held.pop(self._next))
+                self._next += 1
+            self._lock.notify_all()
+
+    def _handle(self, m: dict[str, Any]) -> None:
+        kind = m.get("kind")
+        try:
+            if kind == "join":
+                self._joining(m)
+            elif kind == "joined":
+                self._joined(m)
+            elif kind == "join_failed":
+                job = self._by_local.get(int(m.get("local") or 0))
+                if job is not None:
+                    self._fail(job, f"joining the queue failed: {m.get('error')}")
+            elif kind == "msg":
+                self._message(m)
+            elif kind == "stream_failed":
+                for job in self.jobs:
+                    if not job.done():
+                        self._fail(job, f"the page's queue stream failed: {m.get('error')}")
+        except Exception as exc:  # a bug here must not kill the collector thread
+            for job in self.jobs:
+                if not job.done():
+                    self._fail(job, f"pytest-gradio could not record the page's job: {exc!r}")
+
+    def _processor(self) -> GradioClient | None:
+        # The client only names endpoints and processes outputs: without one (it could
+        # not be made), jobs are still recorded, named by fn_index, with raw outputs.
+        if self._client is None and self._client_error is None:
+            try:
+                self._client = self._client_factory()
+            except Exception as exc:
+                self._client_error = exc
+        return self._client
+
+    def _endpoint(self, fn_index: int) -> Any:
+        client = self._processor()
+        return client.endpoints.get(fn_index) if client is not None else None
+
+    def _joining(self, m: dict[str, Any]) -> None:
+        fn_index = int(m.get("fn_index") or 0)
+        endpoint = self._endpoint(fn_index)
+        name = getattr(endpoint, "api_name", None) or f"fn_index={fn_index}"
+        data = m.get("data")
+        timeline = Timeline(str(name), tuple(data) if isinstance(data, list) else ())
+        job = PageJob(timeline, fn_index, job_timeout=self._job_timeout)
+        job.joined_at = float(m.get("t") or 0.0)
+        self._by_local[int(m.get("local") or 0)] = job
+        self.jobs.append(job)
+        client = self._processor()
+        if client is not None:
+            registry.job_submitted(client, job)
+
+    def _joined(self, m: dict[str, Any]) -> None:
+        job = self._by_local.get(int(m.get("local") or 0))
+        if job is None:
+            return
+        status = m.get("status")
+        event_id = m.get("event_id")
+        if status != 200 or not isinstance(event_id, str):
+            detail = m.get("detail")
+            why = "the queue is full" if status == 503 else f"HTTP {status}"
+            self._fail(job, f"joining the queue failed: {why}{f': {detail}' if detail else ''}")
+            return
+        job.timeline.event_id = event_id
+        self._by_event[event_id] = job
+        for early in self._early.pop(event_id, []):
+            self._record(job, early)
+
+    def _message(self, m: dict[str, Any]) -> None:
+        msg = m.get("msg")
+        if not isinstance(msg, dict):
+            return
+        event_id = msg.get("event_id")
+        if not isinstance(event_id, str):
+            return  # heartbeats and close_stream
+        job = self._by_event.get(event_id)
+        if job is None:
+            # Arrived before the page read the join response: kept until it does.
+            self._early.setdefault(event_id, []).append(m)
+            return
+        self._record(job, m)
+
+    def _record(self, job: PageJob, m: dict[str, Any]) -> None:
+        if job.done():
+            return
+        msg: dict[str, Any] = m["msg"]
+        start = job.joined_at or 0.0
+        arrived = job.created + (float(m.get("t") or start) - start) / 1000
+        timeline = job.timeline
+        timeline.record_message(msg, arrived)
+        name = msg.get("msg")
+        endpoint = self._endpoint(job.fn_index)
+        communicator = job.communicator
+        last = timeline.events[-1]
+        if name in ("process_generating", "process_streaming") and last.kind == "output":
+            value = _process(endpoint, last.data)
+            with communicator.lock:
+                communicator.job.outputs.append(value)
+        if name in _FINAL:
+            self._finish(job, msg, endpoint)
+
+    def _finish(self, job: PageJob, msg: dict[str, Any], endpoint: Any) -> None:
+        output = msg.get("output") or {}
+        final = job.timeline.final
+        success = final is not None and bool(final.success)
+        with job.communicator.lock:
+            job.communicator.job.latest_status = StatusUpdate(
+                code=Status.FINISHED,
+                rank=None,
+                queue_size=None,
+                eta=None,
+                success=success,
+                time=None,
+                progress_data=None,
+            )
+        if not success:
+            message = (final.error if final is not None else None) or "the app raised an error"
+            job.future.set_exception(AppError(message=message))
+            return
+        value = _process(endpoint, list(output.get("data") or []))
+        with job.communicator.lock:
+            if not job.communicator.job.outputs:
+                job.communicator.job.outputs.append(value)
+        job.future.set_result(value)
+
+    def _fail(self, job: PageJob, why: str) -> None:
+        if job.done():
+            return
+        exc = ConnectionError(why)
+        job.timeline.record_client_failure(exc)
+        job.future.set_exception(exc)
+
+    # -- reading (test thread) -------------------------------------------------------------
+
+    def pending(self) -> list[PageJob]:
+        with self._lock:
+            return [job for job in self.jobs if not job.done()]
+
+    def joins_sent(self) -> int:
+        with self._lock:
+            return len(self.jobs)
+
+    def wait_for_count(self, count: int, timeout: float) -> bool:
+        """Until `count` joins have been recorded (they arrive by the collector)."""
+        with self._lock:
+            return self._lock.wait_for(lambda: len(self.jobs) >= count, timeout)
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+
+def _process(endpoint: Any, data: list[Any]) -> Any:
+    """The value `gradio_client` would return for these output data."""
+    if endpoint is None:
+        return data[0] if len(data) == 1 else tuple(data)
+    try:
+        return endpoint.process_predictions(*data)
+    except Exception as exc:
+        return [exc]  # as gradio_client: a failed download becomes the output

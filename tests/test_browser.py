@@ -1,0 +1,509 @@
+"""Browser tests: gradio_page, its controllers against real components in a real
+headless Chromium, jobs recorded from the page, readiness, failure artifacts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pytest_gradio import (
+    Regex,
+    assert_job_error,
+    assert_job_logs,
+    assert_job_progress,
+    assert_job_result,
+    assert_job_statuses,
+)
+from pytest_gradio.browser import ComponentNotFoundError
+from pytest_gradio.errors import JobTimeoutError
+
+APPS = Path(__file__).parent / "apps"
+# Inner runs use the plugin's own launcher, not pytest-playwright's (tested on its own).
+NO_PP = ("-p", "no:cacheprovider", "-p", "no:playwright")
+pytestmark = pytest.mark.gradio_app(str(APPS / "browser_components.py"))
+
+
+def test_textbox_checkbox_button(gradio_page):
+    gradio_page.component("Name").set("Ada")
+    gradio_page.component("Shout").set(True)
+    assert gradio_page.component("Shout").value() is True
+    gradio_page.component("Greet").click()
+    gradio_page.component("Greeting").expect_value("HELLO ADA")
+    assert gradio_page.component("Name").value() == "Ada"
+
+
+def test_expect_value_fails_with_expected_and_actual(gradio_page):
+    box = gradio_page.component("Greeting")
+    with pytest.raises(AssertionError, match=r"(?s)expected: 'nope'.*actual:   ''"):
+        box.expect_value("nope", timeout=0.3)
+
+
+def test_number_slider_dropdown_radio_markdown_json(gradio_page):
+    gradio_page.component("Level").set(7)
+    gradio_page.component("Colour").set("blue")
+    gradio_page.component("Pick").set("two")
+    assert gradio_page.component("Level").value() == 7
+    assert gradio_page.component("Colour").value() == "blue"
+    assert gradio_page.component("Pick").value() == "two"
+    gradio_page.component("Describe").click()
+    gradio_page.component("summary").expect_value("level 7, choice blue, pick two")
+    gradio_page.component("Data").expect_value({"level": 7, "choice": "blue"})
+    job = gradio_page.wait_idle()[-1]
+    assert_job_result(job, ("level 7, choice blue, pick two", {"level": 7, "choice": "blue"}))
+
+
+def test_number_and_progress_logs_of_a_page_job(gradio_page):
+    gradio_page.component("Steps").set(4)
+    gradio_page.component("Count").click()
+    gradio_page.component("Counted").expect_value(4)
+    job = gradio_page.last_job
+    assert_job_result(job, 4)
+    assert_job_progress(job, [(0, 4), (1, 4), (2, 4), (3, 4)])
+    assert_job_logs(job, [("counting", "info")])
+    assert_job_statuses(job, ["IN_QUEUE", "PROCESSING", "PROGRESS", "FINISHED"])
+
+
+def test_helpers_fail_on_page_jobs_as_on_api_jobs(gradio_page):
+    gradio_page.component("Name").set("Ada")
+    with gradio_page.expect_job() as info:
+        gradio_page.component("Greet").click()
+    job = info.value
+    with pytest.raises(AssertionError, match=r"(?s)the result differs.*timeline of /greet"):
+        assert_job_result(job, "Hello Bob")
+    with pytest.raises(AssertionError, match="did not raise"):
+        assert_job_error(job)
+
+
+def test_error_from_the_page(gradio_page):
+    gradio_page.component("Name").set("Ada")
+    gradio_page.component("Fail").click()
+    assert_job_error(gradio_page.last_job, match="no greeting for Ada")
+
+
+def test_private_chained_events_are_recorded(gradio_page):
+    gradio_page.component("Name").set("Ada")
+    gradio_page.component("Private greet").click()
+    jobs = gradio_page.wait_idle()
+    # Private events have no API, but gradio names them all the same.
+    assert [j.timeline.endpoint for j in jobs] == [Regex(r"/greet_\d+"), Regex(r"/lambda")]
+    assert_job_result(jobs[1], "Hello Ada!")
+    gradio_page.component("Greeting").expect_value("Hello Ada!")
+
+
+def test_file_output(gradio_page):
+    gradio_page.component("Name").set("report")
+    gradio_page.component("Make file").click()
+    gradio_page.component("Download").expect_file(name="report.txt", content="file for report")
+
+
+def test_image_upload(gradio_page, tmp_path):
+    from PIL import Image
+
+    path = tmp_path / "pic.png"
+    Image.new("RGB", (12, 7), (0, 128, 0)).save(path)
+    gradio_page.component("Photo").upload(path)
+    gradio_page.component("Size").expect_value("12x7")
+    assert_job_result(gradio_page.last_job, "12x7")
+
+
+def test_chatbot(gradio_page):
+    chat = gradio_page.component("Chat")
+    chat.send("hi there")
+    chat.expect_last_message("echo: hi there")
+    assert chat.messages() == [
+        {"role": "user", "content": "hi there"},
+        {"role": "assistant", "content": "echo: hi there"},
+    ]
+
+
+def test_dataframe_and_gallery(gradio_page):
+    gradio_page.component("Steps").set(3)
+    gradio_page.component("Fill").click()
+    gradio_page.component("Squares").expect_value([["0", "0"], ["1", "1"], ["2", "4"]])
+    gradio_page.component("Pics").expect_count(3)
+    assert len(gradio_page.wait_idle()) == 2
+
+
+def test_visibility_and_interactivity(gradio_page):
+    secret = gradio_page.component("Secret")
+    secret.expect_hidden()
+    gradio_page.component("Reveal").click()
+    secret.expect_visible()
+    secret.expect_value("hidden value")
+    gradio_page.component("Locked").expect_interactive(False)
+    gradio_page.component("Name").expect_interactive()
+
+
+def test_unknown_label_lists_the_labels(gradio_page):
+    with pytest.raises(ComponentNotFoundError, match=r"No component 'Nmae'.*textbox 'Name'"):
+        gradio_page.component("Nmae")
+
+
+def test_component_by_kind(gradio_page):
+    gradio_page.component(kind="markdown").expect_value("nothing yet")
+    gradio_page.component(kind="textbox", index=1).expect_value("")
+
+
+def test_expect_job_gives_the_job_of_each_click(gradio_page):
+    name, greet = gradio_page.component("Name"), gradio_page.component("Greet")
+    for who in ("Ada", "Bob"):
+        name.set(who)
+        with gradio_page.expect_job() as info:
+            greet.click()
+        assert_job_result(info.value, f"Hello {who}")
+    assert len(gradio_page.jobs) == 2
+
+
+def test_expect_job_without_a_job_says_so(gradio_page):
+    name = gradio_page.component("Name")
+    with (
+        pytest.raises(JobTimeoutError, match="sent no job within 0.5 s"),
+        gradio_page.expect_job(timeout=0.5),
+    ):
+        name.set("no event listens to this")
+
+
+def test_each_test_has_its_own_session(gradio_page):
+    # A value typed by another test is not here: a fresh context per test.
+    gradio_page.component("Name").expect_value("")
+    assert gradio_page.jobs == []
+
+
+def test_a_page_job_snapshots_as_the_same_api_job(gradio_page, gradio_client, gradio_snapshot):
+    gradio_page.component("Name").set("Ada")
+    gradio_page.component("Greet").click()
+    page_job = gradio_page.last_job
+    assert page_job == gradio_snapshot  # the extension waits for it, as for API jobs
+    api_job = gradio_client.submit("Ada", False, api_name="/greet")
+    api_job.result()
+    assert page_job.timeline.to_dict() == api_job.timeline.to_dict()
+
+
+def _slow_middleware():
+    from starlette.middleware import Middleware
+
+    from .apps.browser_slow_render import SlowComponentCode
+
+    return [Middleware(SlowComponentCode)]
+
+
+@pytest.mark.gradio_app(
+    str(APPS / "browser_slow_render.py"),
+    launch_kwargs={"app_kwargs": {"middleware": _slow_middleware()}},
+)
+def test_page_is_returned_once_the_app_rendered(gradio_app, gradio_browser, gradio_page):
+    # The app's components are there the moment the fixture returns: no auto-wait.
+    assert gradio_page.locator("textarea").count() == 1
+    # Precondition, so this test can fail: at `load`, a plain page has no textbox yet.
+    context = gradio_browser.new_context()
+    try:
+        plain = context.new_page()
+        plain.goto(gradio_app.url, wait_until="load")
+        assert plain.locator("textarea").count() == 0
+    finally:
+        context.close()
+
+
+def _run_failing(pytester, *args):
+    pytester.makepyfile(
+        test_fail=f"""
+        import pytest
+
+        @pytest.mark.gradio_app({str(APPS / "browser_components.py")!r})
+        def test_fails(gradio_page):
+            gradio_page.component("Name").set("Ada")
+            gradio_page.evaluate("setTimeout(() => {{ throw new Error('boom in the page') }})")
+            gradio_page.wait_for_timeout(50)
+            assert gradio_page.component("Name").value() == "Bob"
+        """
+    )
+    return pytester.runpytest_subprocess(*NO_PP, "--junitxml=junit.xml", *args)
+
+
+def test_failing_test_leaves_a_screenshot_named_in_the_report(pytester):
+    result = _run_failing(pytester, "--gradio-output=out")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*gradio: browser*",
+            "screenshot: *out*test_fail.py-test_fails.png",
+            "page errors:",
+            "*boom in the page*",
+        ]
+    )
+    png = pytester.path / "out" / "test_fail.py-test_fails.png"
+    from PIL import Image
+
+    with Image.open(png) as image:
+        colours = image.convert("RGB").getcolors(maxcolors=1_000_000)
+    assert colours is not None
+    assert len(colours) > 20, "the screenshot is blank"
+    junit = (pytester.path / "junit.xml").read_text()
+    assert 'name="gradio_artifact"' in junit
+    assert "test_fails.png" in junit
+
+
+def test_tracing_retain_on_failure(pytester):
+    result = _run_failing(pytester, "--gradio-output=out", "--gradio-tracing=retain-on-failure")
+    result.assert_outcomes(failed=1)
+    assert (pytester.path / "out" / "test_fail.py-test_fails-trace.zip").stat().st_size > 0
+
+
+def test_console_errors_fail_the_test_when_asked(pytester):
+    pytester.makepyfile(
+        test_js=f"""
+        import pytest
+
+        @pytest.mark.gradio_app({str(APPS / "browser_components.py")!r})
+        def test_passes_but_js_failed(gradio_page):
+            gradio_page.evaluate("setTimeout(() => {{ throw new Error('kaboom') }})")
+            gradio_page.wait_for_timeout(50)
+        """
+    )
+    assert pytester.runpytest_subprocess(*NO_PP).ret == 0
+    result = pytester.runpytest_subprocess(*NO_PP, "--gradio-console-errors=fail")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*uncaught JavaScript errors*", "*kaboom*"])
+
+
+def test_no_browser_is_an_error_with_the_fix(pytester):
+    pytester.makepyfile(
+        test_nob=f"""
+        import pytest
+
+        @pytest.mark.gradio_app({str(APPS / "browser_components.py")!r})
+        def test_page(gradio_page):
+            pass
+        """
+    )
+    result = pytester.runpytest_subprocess(*NO_PP, "--gradio-browser=/nonexistent/chrome")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*The browser '/nonexistent/chrome' from --gradio-browser does not exist*"
+            "playwright install*"
+        ]
+    )
+
+
+def test_no_browser_or_driver_process_is_left(pytester):
+    import psutil
+
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    pytester.makepyfile(
+        test_ok=f"""
+        import pytest
+
+        @pytest.mark.gradio_app({str(APPS / "browser_components.py")!r})
+        def test_page(gradio_page):
+            gradio_page.component("Name").set("x")
+        """
+    )
+    result = pytester.runpytest_subprocess(*NO_PP)
+    result.assert_outcomes(passed=1)
+    left = [
+        p.name()
+        for p in psutil.Process().children(recursive=True)
+        if p.pid not in before and p.is_running() and p.status() != psutil.STATUS_ZOMBIE
+    ]
+    assert left == []
+
+
+HANGING_PAGE_TEST = f"""
+import pathlib
+import pytest
+
+@pytest.mark.gradio_app({str(APPS / "browser_components.py")!r})
+def test_hangs(gradio_page):
+    pathlib.Path("inside").write_text("yes")
+    gradio_page.wait_for_timeout(60_000)
+"""
+
+
+@pytest.mark.parametrize(
+    ("how", "args"),
+    [
+        ("ctrl-c", ()),
+        ("timeout-signal", ("--timeout=30", "--timeout-method=signal")),
+        ("timeout-thread", ("--timeout=30", "--timeout-method=thread")),
+    ],
+)
+def test_no_browser_process_is_left_after_an_interrupted_run(pytester, how, args):
+    """Ctrl-C and both pytest-timeout methods (the thread one ends the process with
+    os._exit, so no teardown runs) leave no browser or driver process behind."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    pytester.makepyfile(test_hang=HANGING_PAGE_TEST)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pytest", *NO_PP, *args],
+        cwd=pytester.path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        seen: set[int] = set()
+        deadline = time.monotonic() + 90
+        inside = pytester.path / "inside"
+        while proc.poll() is None and time.monotonic() < deadline:
+            children = psutil.Process(proc.pid).children(recursive=True)
+            seen.update(child.pid for child in children)
+            if how == "ctrl-c" and inside.exists() and seen:
+                proc.send_signal(signal.SIGINT)
+                break
+            time.sleep(0.1)  # sampling the process tree, not waiting for the app
+        proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert inside.exists(), "the test never started"
+    assert seen, "no browser process was seen"
+    deadline = time.monotonic() + 10
+    left = []
+    while time.monotonic() < deadline:
+        left = [
+            pid
+            for pid in seen
+            if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+        ]
+        if not left:
+            break
+        time.sleep(0.1)  # processes take a moment to go once their parent went
+    assert left == [], [psutil.Process(pid).cmdline()[:2] for pid in left]
+
+
+def test_pytest_playwright_browser_and_options_are_used(pytester):
+    """With pytest-playwright installed, gradio_page runs in its `browser` (configured
+    the pytest-playwright way) and its options apply."""
+    from pytest_gradio.browser.launch import LAUNCH_ARGS, find_browser
+
+    chromium = find_browser(None, "", None).executable
+    pytester.makeconftest(
+        f"""
+        import pytest
+
+        @pytest.fixture(scope="session")
+        def browser_type_launch_args(browser_type_launch_args):
+            return {{**browser_type_launch_args, "executable_path": {chromium!r},
+                    "args": {list(LAUNCH_ARGS)!r}}}
+
+        @pytest.fixture(scope="session")
+        def browser_context_args(browser_context_args):
+            return {{**browser_context_args, "viewport": {{"width": 640, "height": 480}}}}
+        """
+    )
+    pytester.makepyfile(
+        test_pp=f"""
+        import pytest
+
+        @pytest.mark.gradio_app({str(APPS / "browser_components.py")!r})
+        def test_page(gradio_page, browser, browser_type_launch_args):
+            assert gradio_page.context.browser is browser
+            assert browser_type_launch_args["slow_mo"] == 5
+            assert gradio_page.viewport_size == {{"width": 640, "height": 480}}
+            gradio_page.component("Name").set("Ada")
+            gradio_page.component("Name").expect_value("Ada")
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--slowmo=5")
+    result.assert_outcomes(passed=1)
+
+
+@pytest.mark.gradio_app(str(APPS / "browser_components.py"), mode="subprocess")
+def test_page_jobs_are_recorded_for_an_app_in_a_subprocess(gradio_page):
+    """Recording happens in the browser, so it does not matter where the app runs."""
+    gradio_page.component("Steps").set(2)
+    gradio_page.component("Count").click()
+    job = gradio_page.last_job
+    assert_job_result(job, 2)
+    assert_job_progress(job, [(0, 2), (1, 2)])
+
+
+def test_large_outputs_are_recorded(gradio_page):
+    gradio_page.component("Name").set("x" * 200_000)
+    gradio_page.component("Greet").click()
+    assert_job_result(gradio_page.last_job, "Hello " + "x" * 200_000)
+
+
+def test_pytest_playwright_browser_that_does_not_start_says_what_to_do(pytester):
+    pytester.makeconftest(
+        """
+        import pytest
+
+        @pytest.fixture(scope="session")
+        def browser_type_launch_args(browser_type_launch_args):
+            return {**browser_type_launch_args, "executable_path": "/nonexistent/chrome"}
+        """
+    )
+    pytester.makepyfile(
+        test_pp=f"""
+        import pytest
+
+        @pytest.mark.gradio_app({str(APPS / "browser_components.py")!r})
+        def test_page(gradio_page):
+            pass
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        ["*gradio_page uses pytest-playwright's `browser`*-p no:playwright*"]
+    )
+
+
+PUBLIC_PAGE_TEST = f"""
+import pytest
+from urllib.parse import urlsplit
+
+from pytest_gradio import assert_job_result
+from pytest_gradio.browser.launch import LAUNCH_ARGS, NETWORK_ACCESS_FLAG, BrowserSession
+from pytest_gradio.browser.page import GradioPage
+from pytest_gradio.browser.recording import RECORDER_JS, Collector, PageRecorder
+
+
+@pytest.mark.gradio_app({str(APPS / "browser_components.py")!r})
+@pytest.mark.parametrize("flag", [True, False])
+def test_public_page(gradio_app, flag):
+    address = urlsplit(gradio_app.url).netloc
+    # Chromium treats the app as if it were on the internet (a Space is).
+    args = [*LAUNCH_ARGS, f"--ip-address-space-overrides={{address}}=public"]
+    if not flag:
+        args.remove(NETWORK_ACCESS_FLAG)
+    session = BrowserSession.start(None, "", launch_kwargs={{"args": args}})
+    collector = Collector.start()
+    recorder = PageRecorder(gradio_app.client, job_timeout=5)
+    try:
+        context = session.browser.new_context()
+        sink = collector.register(recorder.receive)
+        context.add_init_script(
+            RECORDER_JS.replace("%SINK%", sink).replace("%FLAG%", NETWORK_ACCESS_FLAG)
+        )
+        page = GradioPage(context.new_page(), recorder, url=gradio_app.url, timeout=5).open()
+        page.component("Name").set("Ada")
+        page.component("Greet").click()
+        page.component("Greeting").expect_value("Hello Ada")
+        if flag:
+            assert_job_result(page.last_job, "Hello Ada")
+        else:
+            fix = r"(?s)only 0 reached.*could not report.*disable-features=LocalNetworkAccess"
+            with pytest.raises(Exception, match=fix):
+                page.last_job
+    finally:
+        recorder.close()
+        collector.close()
+        session.close()
+"""
+
+
+def test_jobs_of_a_page_on_a_public_address_are_recorded(pytester):
+    """A Space is on a public address; the page still reaches the loopback recorder
+    thanks to the launch flag (and says how to fix it when the flag is missing)."""
+    pytester.makepyfile(test_public=PUBLIC_PAGE_TEST)
+    result = pytester.runpytest_subprocess(*NO_PP)
+    result.assert_outcomes(passed=2)
