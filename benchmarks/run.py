@@ -85,6 +85,7 @@ def meta(quick: bool, seconds: float, load_before: float, commit: str | None) ->
 
 def measure(quick: bool) -> list[Row]:
     # Imported here, after OFFLINE_ENV is set: inprocess imports gradio.
+    import browser
     import inprocess
     import suites
 
@@ -92,6 +93,8 @@ def measure(quick: bool) -> list[Row]:
     rows = inprocess.measure(inprocess.QUICK if quick else inprocess.FULL)
     print("measuring pytest runs (4, 5, 7) ...", file=sys.stderr, flush=True)
     rows += suites.measure(suites.QUICK if quick else suites.FULL)
+    print("measuring gradio_page (8) ...", file=sys.stderr, flush=True)
+    rows.append(browser.row(3 if quick else 10))
     return sorted(rows, key=lambda row: row.key)
 
 
