@@ -182,7 +182,7 @@ class GradioRun(registry.Listener):
             self._tests.pop(item.nodeid, None)
             self._record(state.jobs)
             if self.report_path is not None:
-                self._report_test(item.nodeid, state)
+                self._report_test(item.nodeid, state, _screenshots(item))
 
     @pytest.hookimpl(wrapper=True)
     def pytest_fixture_setup(
@@ -378,8 +378,8 @@ class GradioRun(registry.Listener):
         elif state.outcome == "passed" and report.when == "call" and hasattr(report, "wasxfail"):
             state.outcome = "xpassed"
 
-    def _report_test(self, nodeid: str, state: _TestState) -> None:
-        if not state.jobs:
+    def _report_test(self, nodeid: str, state: _TestState, screenshots: list[Path]) -> None:
+        if not state.jobs and not screenshots:
             return
         from . import htmlreport
 
@@ -391,7 +391,13 @@ class GradioRun(registry.Listener):
         duration = time.perf_counter() - state.started
         self.report_tests.append(
             htmlreport.record_test(
-                nodeid, state.outcome, duration, jobs, message=state.message, secrets=secrets
+                nodeid,
+                state.outcome,
+                duration,
+                jobs,
+                message=state.message,
+                secrets=secrets,
+                screenshots=screenshots,
             )
         )
 
@@ -573,3 +579,13 @@ class XdistHooks:
             self.run.records.extend(records)
             self.run.workers += 1
         self.run.report_tests.extend(output.get(REPORT_OUTPUT_KEY) or [])
+
+
+def _screenshots(item: pytest.Item) -> list[Path]:
+    """The PNGs a failing browser test left (browser_plugin names its artifacts in
+    the item's user properties, for JUnit)."""
+    return [
+        Path(str(value))
+        for name, value in item.user_properties
+        if name == "gradio_artifact" and str(value).endswith(".png")
+    ]

@@ -15,6 +15,7 @@ names (`known_secrets()` finds the usual ones). Nothing here imports gradio.
 
 from __future__ import annotations
 
+import base64
 import html
 import math
 import os
@@ -37,6 +38,8 @@ MAX_TICK_TEXTS = 5
 MAX_TICKS = 300
 MAX_PROGRESS_POINTS = 200
 MAX_LOGS = 50
+# A failure screenshot larger than this is named, not inlined.
+MAX_SCREENSHOT_BYTES = 600_000
 HISTOGRAM_BINS = 12
 # Tests shown open when the report loads: the failing ones, and at least this many.
 OPEN_SLOWEST = 5
@@ -253,11 +256,13 @@ def record_test(
     *,
     message: str | None = None,
     secrets: Sequence[str] = (),
+    screenshots: Sequence[Path] = (),
 ) -> dict[str, Any]:
     """One test with its job records (from `record_job`), for the report.
 
     `outcome` is pytest's word for the test: passed, failed, error (in setup or
-    teardown), skipped, xfailed or xpassed; `message` a short failure line.
+    teardown), skipped, xfailed or xpassed; `message` a short failure line;
+    `screenshots` the PNGs a failing browser test left (inlined, see `screenshot`).
     """
     return {
         "nodeid": _clean(nodeid, secrets, 500),
@@ -265,6 +270,24 @@ def record_test(
         "duration": _r(duration),
         "message": None if message is None else _clean(message, secrets, TEXT_LIMIT),
         "jobs": [dict(job) for job in jobs],
+        "screenshots": [screenshot(path) for path in screenshots],
+    }
+
+
+def screenshot(path: Path) -> dict[str, Any]:
+    """A failure screenshot as report data: its file name, size, and the PNG itself
+    (base64) when it is at most MAX_SCREENSHOT_BYTES; a larger one is named only,
+    so that a report of many failing pages stays small enough to open."""
+    name = path.name
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return {"name": name, "bytes": None, "png": None}
+    inline = len(data) <= MAX_SCREENSHOT_BYTES and data.startswith(b"\x89PNG")
+    return {
+        "name": name,
+        "bytes": len(data),
+        "png": base64.b64encode(data).decode("ascii") if inline else None,
     }
 
 
@@ -314,6 +337,7 @@ def endpoint_rows(tests: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
 # --- rendering ---------------------------------------------------------------------------------
 
 CSS = """
+.gr .shot{margin:8px 0}.gr .shot img{max-width:100%;border:1px solid #d1d9e0}
 .gr{font:13px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2328}
 .gr h1{font-size:20px;margin:0 0 8px}.gr h2{font-size:16px;margin:20px 0 8px}
 .gr .figs{display:flex;gap:24px;flex-wrap:wrap;margin:8px 0 4px}
@@ -619,8 +643,24 @@ def _test_block(test: Mapping[str, Any], number: int, opened: bool) -> str:
         f'<details class="test {_e(outcome)}"{" open" if opened else ""}>'
         f'<summary><span class="badge {_e(outcome)}">{_e(outcome)}</span>'
         f'{_e(test["nodeid"])}<span class="meta">{_e(meta)}</span></summary>'
-        f"{message}{lanes_svg(test, f't{number}')}</details>"
+        f"{message}{lanes_svg(test, f't{number}')}{_screenshots(test)}</details>"
     )
+
+
+def _screenshots(test: Mapping[str, Any]) -> str:
+    parts = []
+    for shot in test.get("screenshots") or ():
+        caption = f"screenshot {shot['name']}"
+        if shot.get("png"):
+            parts.append(
+                f'<figure class="shot"><img alt="{_e(caption)}" loading="lazy" '
+                f'src="data:image/png;base64,{shot["png"]}"><figcaption>{_e(caption)}'
+                "</figcaption></figure>"
+            )
+        else:
+            size = "not readable" if shot.get("bytes") is None else f"{shot['bytes']} bytes"
+            parts.append(f'<p class="none">{_e(caption)} ({_e(size)}, not inlined)</p>')
+    return "".join(parts)
 
 
 def render(
@@ -636,7 +676,7 @@ def render(
 
     >>> Path("report.html").write_text(render(tests, wall=12.5))
     """
-    tests = [t for t in tests if t["jobs"]]
+    tests = [t for t in tests if t["jobs"] or t.get("screenshots")]
     ordered = ordered_tests(tests)
     jobs = [job for test in tests for job in test["jobs"]]
     rows = endpoint_rows(tests)

@@ -3,6 +3,8 @@ headless Chromium, jobs recorded from the page, readiness, failure artifacts."""
 
 from __future__ import annotations
 
+import base64
+import re
 from pathlib import Path
 
 import pytest
@@ -507,3 +509,16 @@ def test_jobs_of_a_page_on_a_public_address_are_recorded(pytester):
     pytester.makepyfile(test_public=PUBLIC_PAGE_TEST)
     result = pytester.runpytest_subprocess(*NO_PP)
     result.assert_outcomes(passed=2)
+
+
+def test_failure_screenshot_is_inline_in_the_html_report(pytester):
+    """--gradio-report shows a failing browser test with its screenshot (issue 13),
+    the same PNG that was written under --gradio-output, even when it ran no job."""
+    result = _run_failing(pytester, "--gradio-output=out", "--gradio-report=report.html")
+    result.assert_outcomes(failed=1)
+    page = (pytester.path / "report.html").read_text()
+    assert "test_fail.py::test_fails" in page
+    found = re.search(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
+    assert found, "no inline screenshot in the report"
+    png = pytester.path / "out" / "test_fail.py-test_fails.png"
+    assert base64.b64decode(found.group(1)) == png.read_bytes()
