@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import json
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -388,3 +391,48 @@ def test_fast_transport_emits_no_warnings(gradio_client):
     server = os.path.dirname(gradio.__file__) + os.sep
     ours = [w for w in caught if not w.filename.startswith(server)]
     assert not ours, [f"{w.category.__name__}: {w.message} ({w.filename})" for w in ours]
+
+
+DOWNLOAD_IN_A_FRESH_PROCESS = """
+import os, sys
+from pytest_gradio import GradioClient
+
+url, transport, downloads = sys.argv[1:]
+client = GradioClient(url, transport=transport, download_files=downloads, token=False)
+for text in ("one", "two"):
+    path = client.predict(text, api_name="/make_file")
+    with open(path) as f:
+        assert f.read() == text
+client.close()
+"""
+
+
+@pytest.mark.parametrize("transport", ["fast", "stock"])
+def test_downloads_leave_nothing_in_the_system_temp_dir(gradio_app, tmp_path, transport):
+    """gradio_client stages each downloaded file in a new directory of the system temp
+    dir and leaves it there, empty; ours stage under the download directory and are
+    removed (issue 14). A process of its own, with a temp dir of its own, so that
+    nothing else writes there."""
+    system_temp = tmp_path / "system-temp"
+    system_temp.mkdir()
+    downloads = tmp_path / "downloads"
+    env = {**os.environ, "TMPDIR": str(system_temp), "GRADIO_ANALYTICS_ENABLED": "False"}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            DOWNLOAD_IN_A_FRESH_PROCESS,
+            gradio_app.url,
+            transport,
+            str(downloads),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in system_temp.iterdir()) == []
+    # Two files downloaded, each in its content's directory; the staging is gone.
+    assert len([p for p in downloads.rglob("*.txt")]) == 2
+    assert [p.name for p in (downloads / ".staging").iterdir()] == []

@@ -18,6 +18,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -29,7 +30,7 @@ from .. import deadlines
 from ..errors import AppStartError, EndpointNotFoundError
 from ..options import TRANSPORTS
 from ..timeline import Timeline
-from . import compat, registry
+from . import compat, downloads, registry
 from .transport import (
     DEFAULT_TIMEOUT,
     FAST_PROTOCOLS,
@@ -279,6 +280,7 @@ class GradioClient(Client):  # type: ignore[misc]
         self._unrouted: dict[str, list[tuple[float, Any]]] = {}
         self.pending_messages_per_event = _TappedQueues(self._tapped)
         compat.register_events_safely(self)
+        downloads.stage_downloads(self.endpoints.values(), Path(self.output_dir) / ".staging")
         self._owns_pool = _template is None
         self._http = _template._http if _template is not None else self._new_pool()
         self._stream: SessionStream | None = None
