@@ -490,14 +490,14 @@ def short_error_repr(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseExcept
     )
     if not ours and not any(str(e.path).startswith(_PLUGIN_DIR) for e in excinfo.traceback):
         return None
-    if not _user_frames(excinfo, tbstyle):
+    if not _user_frames(item, excinfo, tbstyle):
         if not ours:
             return None
         # chain=False: the message already quotes what matters of the cause.
         return excinfo.getrepr(style="value", chain=False)
     return excinfo.getrepr(
         style="short" if tbstyle == "short" else "long",
-        tbfilter=lambda info: _user_frames(info, tbstyle),
+        tbfilter=lambda info: _user_frames(item, info, tbstyle),
         showlocals=bool(config.getoption("showlocals", False)),
         funcargs=True,
         truncate_locals=config.get_verbosity() <= 1,
@@ -505,14 +505,29 @@ def short_error_repr(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseExcept
     )
 
 
-def _user_frames(excinfo: pytest.ExceptionInfo[BaseException], tbstyle: str) -> Any:
-    user = excinfo.traceback.filter(lambda entry: not _is_internal(entry)).filter(excinfo)
+def _user_frames(
+    item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException], tbstyle: str
+) -> Any:
+    user = _from_test_function(item, excinfo.traceback)
+    user = user.filter(lambda entry: not _is_internal(entry)).filter(excinfo)
     if tbstyle == "auto" and len(user) > 2:
         # As pytest does for a test's own frames: the middle ones on one line each.
         user = type(user)(
             [user[0], *(entry.with_repr_style("short") for entry in user[1:-1]), user[-1]]
         )
     return user
+
+
+def _from_test_function(item: pytest.Item, traceback: Any) -> Any:
+    """The traceback from the test function's frame on, as pytest cuts a test's: the
+    frames above it are hook wrappers of other plugins (pytest-playwright's
+    pytest_runtest_call, ...), never the user's. Unchanged when the test function has
+    no frame in it (a fixture's setup failed)."""
+    function = getattr(item, "function", None)
+    code = getattr(inspect.unwrap(function), "__code__", None) if function else None
+    if code is None:
+        return traceback
+    return traceback.cut(path=code.co_filename, firstlineno=code.co_firstlineno - 1)
 
 
 def _scrub(value: Any, secrets: set[str], seen: set[int]) -> Any:
