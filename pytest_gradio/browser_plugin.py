@@ -80,14 +80,47 @@ def pytest_configure(config: pytest.Config) -> None:
 # --- fixtures --------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def gradio_browser(request: pytest.FixtureRequest) -> Iterator[Any]:
-    """The session's browser (per xdist worker): pytest-playwright's `browser` when
-    that plugin is installed (its --browser-channel, --headed, --slowmo apply), else a
-    headless Chromium found as `--gradio-browser` describes."""
+BROWSER_KEY = pytest.StashKey["_OwnBrowser"]()
+
+
+class _OwnBrowser:
+    """The browser pytest-gradio starts itself: started when a test first needs it,
+    closed (with Playwright) after a test whose next test does not need it, and started
+    again when one does.
+
+    Why not keep it for the whole session: Playwright's sync API keeps an asyncio event
+    loop running in the main thread while it is started, so every `asyncio.run()` of
+    a later test in the same session would fail ("cannot be called from a running event
+    loop"). Browser tests usually sit together in a file: they share one browser.
+    """
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.session: BrowserSession | None = None
+
+    def get(self) -> Any:
+        if self.session is None:
+            from .browser.launch import BrowserSession
+
+            explicit, source = _setting(self.config, "gradio_browser")
+            self.session = BrowserSession.start(explicit, source)
+        return self.session.browser
+
+    def close(self) -> None:
+        session, self.session = self.session, None
+        if session is not None:
+            session.close()
+
+
+@pytest.fixture
+def gradio_browser(request: pytest.FixtureRequest) -> Any:
+    """The browser of this test's pages: pytest-playwright's `browser` when that
+    plugin is installed (its --browser-channel, --headed, --slowmo apply), else a
+    headless Chromium found as `--gradio-browser` describes, started once for the
+    browser tests that run one after another (per xdist worker)."""
     if request.config.pluginmanager.hasplugin("playwright"):
         try:
-            browser = request.getfixturevalue("browser")
+            return request.getfixturevalue("browser")
         except Exception as exc:
             from .browser.launch import HOW_TO_GET_ONE, BrowserNotFoundError
 
@@ -99,16 +132,26 @@ def gradio_browser(request: pytest.FixtureRequest) -> Iterator[Any]:
                 "or run with -p no:playwright so that pytest-gradio finds a browser itself. "
                 + HOW_TO_GET_ONE
             ) from exc
-        yield browser
-        return
-    from .browser.launch import BrowserSession
+    own = request.config.stash.get(BROWSER_KEY, None)
+    if own is None:
+        own = request.config.stash[BROWSER_KEY] = _OwnBrowser(request.config)
+    return own.get()
 
-    explicit, source = _setting(request.config, "gradio_browser")
-    session: BrowserSession = BrowserSession.start(explicit, source)
-    try:
-        yield session.browser
-    finally:
-        session.close()
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    own = item.config.stash.get(BROWSER_KEY, None)
+    if own is None or own.session is None:
+        return
+    if nextitem is not None and "gradio_browser" in getattr(nextitem, "fixturenames", ()):
+        return
+    own.close()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    own = config.stash.get(BROWSER_KEY, None)
+    if own is not None:
+        own.close()
 
 
 @pytest.fixture(scope="session")

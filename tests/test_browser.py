@@ -522,3 +522,30 @@ def test_failure_screenshot_is_inline_in_the_html_report(pytester):
     assert found, "no inline screenshot in the report"
     png = pytester.path / "out" / "test_fail.py-test_fails.png"
     assert base64.b64decode(found.group(1)) == png.read_bytes()
+
+
+def test_async_code_runs_after_the_browser_tests(pytester):
+    """Playwright's sync API runs an event loop in the main thread while it is
+    started: the plugin's browser is closed after the last browser test of a row, so
+    a later test may use asyncio.run(); a browser test after it gets a browser again."""
+    pytester.makepyfile(
+        test_mixed=f"""
+        import asyncio
+        import pytest
+
+        pytestmark = pytest.mark.gradio_app({str(APPS / "browser_components.py")!r})
+
+        def test_page(gradio_page):
+            gradio_page.component("Name").set("Ada")
+
+        def test_async():
+            async def answer():
+                return 42
+            assert asyncio.run(answer()) == 42
+
+        def test_page_again(gradio_page):
+            gradio_page.component("Name").set("Bob")
+        """
+    )
+    result = pytester.runpytest_subprocess(*NO_PP)
+    result.assert_outcomes(passed=3)
