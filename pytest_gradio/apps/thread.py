@@ -316,14 +316,7 @@ def _take_over(
         host.app.code = code
         return host.app
     if host.serving is not None:
-        asgi = AsgiThreadApp(spec, options, host.serving)
-        asgi.code = code
-        try:
-            asgi.wait_ready(deadline, lambda: not code.thread.is_alive())
-        except BaseException:
-            asgi.close()
-            raise
-        return asgi
+        return _ready_asgi_app(spec, options, host.serving, code, deadline)
     # The deadline came while launch() was starting the server: that start is bounded
     # by gradio itself (a few seconds); wait for its outcome.
     launch_under_way = host.launching.is_set() and not host.event.is_set()
@@ -362,7 +355,15 @@ def _serve_target(
     if runner.serving is None:
         code.stop()
         raise AppStartError(f"gradio app {spec.describe()}: uvicorn did not start serving it.")
-    asgi = AsgiThreadApp(spec, options, runner.serving)
+    return _ready_asgi_app(spec, options, runner.serving, code, deadline)
+
+
+def _ready_asgi_app(
+    spec: AppSpec, options: AppOptions, serving: Serving, code: _CodeThread, deadline: float
+) -> AsgiThreadApp:
+    """The ASGI app uvicorn serves for `code`, once its Gradio mount answers (or an
+    error, with the server stopped)."""
+    asgi = AsgiThreadApp(spec, options, serving)
     asgi.code = code
     try:
         asgi.wait_ready(deadline, lambda: not code.thread.is_alive())
