@@ -414,14 +414,7 @@ def _fmt(value: float | None) -> str:
 
 
 def _end_words(job: Mapping[str, Any]) -> str:
-    outcome = job["outcome"]
-    if outcome == "ok":
-        return f"finished in {_fmt(job['duration'])}"
-    if outcome == "failed":
-        return f"failed after {_fmt(job['duration'])}"
-    if outcome == "cancelled":
-        return f"cancelled after {_fmt(job['end'])}"
-    return f"still running at {_fmt(job['end'])}"
+    return reporting.end_words(job["outcome"], job["duration"], job["end"])
 
 
 def _lane(job: Mapping[str, Any], dom_id: str, row: int, scale: float, origin: float) -> str:

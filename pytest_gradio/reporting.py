@@ -121,15 +121,19 @@ def job_record(app: str, job: Any) -> dict[str, Any]:
 
 
 def _describe_end(job: Any) -> str:
-    outcome = job_outcome(job)
-    duration = job.timeline.duration
+    events = job.timeline.events
+    return end_words(job_outcome(job), job.timeline.duration, events[-1].time if events else None)
+
+
+def end_words(outcome: str, duration: float | None, last: float | None) -> str:
+    """How a job ended, in words: `outcome` as `job_outcome` says it, `duration` of an
+    ended job, `last` the time of its last update (seconds since submit)."""
     if outcome == "ok":
         return f"finished in {format_seconds(duration)}"
     if outcome == "app_error":
         return f"raised an error after {format_seconds(duration)}"
     if outcome == "failed":
         return f"failed after {format_seconds(duration)}"
-    last = job.timeline.events[-1].time if job.timeline.events else None
     if outcome == "cancelled":
         return f"cancelled after {format_seconds(last)}"
     return f"still running (last update at {format_seconds(last)})"

@@ -9,7 +9,6 @@ import html
 import json
 import os
 import re
-import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from pytest_gradio import htmlreport
+from pytest_gradio.browser.launch import LAUNCH_ARGS, BrowserNotFoundError, find_browser
 
 from .conftest import APPS
 
@@ -230,38 +230,18 @@ def test_pytest_html_failing_test_gets_its_timelines(suite: pytest.Pytester) -> 
 
 
 def chromium() -> str:
-    """A Chromium to render with: $PYTEST_GRADIO_CHROMIUM, else one on PATH. On CI
-    (CI=true) a missing browser fails the test instead of skipping it."""
-    for candidate in (
-        os.environ.get("PYTEST_GRADIO_CHROMIUM"),
-        shutil.which("chromium"),
-        shutil.which("chromium-browser"),
-        shutil.which("google-chrome"),
-    ):
-        if candidate:
-            return candidate
-    message = (
-        "no Chromium to render the report with: install one (apt install chromium) or "
-        "set PYTEST_GRADIO_CHROMIUM to its path"
-    )
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
+    """The Chromium gradio_page would use from PATH. On CI (CI=true) a missing browser
+    fails the test instead of skipping it."""
+    try:
+        return str(find_browser(None, "", None).executable)
+    except BrowserNotFoundError as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(str(exc))
+        pytest.skip(str(exc))
 
 
-# Nothing but loopback and the file: no update checks, no sync, no QUIC probes.
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-    "--window-size=1100,1000",
-)
+# The browser's own launch flags (nothing but loopback and the file), headless, sized.
+CHROMIUM_FLAGS = ("--headless", *LAUNCH_ARGS, "--hide-scrollbars", "--window-size=1100,1000")
 
 
 def _chromium(browser: str, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
