@@ -51,6 +51,18 @@ def assert_fault_recorded(job, exc: BaseException) -> None:
     assert "CANCELLED" not in job.timeline.statuses()
 
 
+def stop_mid_job(job, stop, first_output_within: float) -> None:
+    """Once the job streamed its first output, `stop()` the server: the job fails with
+    JobStreamError, recorded as such."""
+    assert job.timeline.wait_for(
+        lambda events: any(e.kind == "output" for e in events), timeout=first_output_within
+    ), job.timeline
+    stop()
+    with pytest.raises(JobStreamError) as info:
+        job.result(timeout=20)
+    assert_fault_recorded(job, info.value)
+
+
 @pytest.mark.parametrize("fault", ["non_sse", "status_500"])
 def test_broken_stream_fails_the_job_at_once(proxy, proxied, fault):
     """Item 14.2 / 14.4: a stream answer that is not an event stream fails the job at
@@ -128,14 +140,7 @@ def test_server_stopping_mid_job_is_one_clear_error(gradio_launch, transport):
     app = gradio_launch(demo)
     client = GradioClient(app.url, transport=transport)
     try:
-        job = client.submit(api_name="/slow")
-        assert job.timeline.wait_for(
-            lambda events: any(e.kind == "output" for e in events), timeout=10
-        ), job.timeline
-        app.close()
-        with pytest.raises(JobStreamError) as info:
-            job.result(timeout=20)
-        assert_fault_recorded(job, info.value)
+        stop_mid_job(client.submit(api_name="/slow"), app.close, first_output_within=10)
     finally:
         client.close()
 
@@ -163,14 +168,11 @@ def test_server_killed_mid_job_is_not_a_cancel(gradio_launch, transport):
     app = gradio_launch("apps/fidelity_faults.py", mode="subprocess")
     client = GradioClient(app.url, transport=transport)
     try:
-        job = client.submit(100, api_name="/count")
-        assert job.timeline.wait_for(
-            lambda events: any(e.kind == "output" for e in events), timeout=20
-        ), job.timeline
-        os.kill(app.pid, signal.SIGKILL)
-        with pytest.raises(JobStreamError) as info:
-            job.result(timeout=20)
-        assert_fault_recorded(job, info.value)
+        stop_mid_job(
+            client.submit(100, api_name="/count"),
+            lambda: os.kill(app.pid, signal.SIGKILL),
+            first_output_within=20,
+        )
     finally:
         client.close()
 
