@@ -345,3 +345,58 @@ def test_load_error_in_thread_mode_is_the_scripts(gradio_launch: Any, tmp_path: 
     script.write_text("import gradio as gr\nraise RuntimeError('no weights here')\n")
     with pytest.raises(AppLoadError, match="no weights here"):
         gradio_launch(str(script))
+
+
+# --- a server thread imports nothing lazily ------------------------------------------------
+
+
+def test_serving_a_download_imports_nothing_on_the_server_thread(
+    pytester: pytest.Pytester,
+) -> None:
+    """anyio imports its names on first use, and pytest rewrites (parses) anyio's
+    modules as a plugin's: on CPython 3.11 a server thread doing so while the test's
+    thread compiles can fail ("AST constructor recursion depth mismatch"), which made a
+    download a 500 on gradio 6.0.2. Thread mode imports them before serving, so a
+    download, in a fresh interpreter, imports no module of anyio."""
+    (pytester.path / "app.py").write_text(
+        textwrap.dedent(
+            """
+            import tempfile
+            from pathlib import Path
+            import gradio as gr
+
+            def report(text):
+                path = Path(tempfile.mkdtemp(prefix="report_")) / "report.txt"
+                path.write_text(f"report: {text}")
+                return str(path)
+
+            with gr.Blocks() as demo:
+                text = gr.Textbox()
+                out = gr.File()
+                gr.Button().click(report, text, out, api_name="report")
+            """
+        )
+    )
+    pytester.makepyfile(
+        """
+        import sys
+        from pathlib import Path
+
+        import pytest
+
+        pytestmark = pytest.mark.gradio_app("app.py")
+
+        def anyio_modules():
+            return {name for name in sys.modules if name.split(".")[0] == "anyio"}
+
+        def test_download(gradio_client):
+            before = anyio_modules()
+            path = gradio_client.predict("hi", api_name="/report")
+            assert Path(path).read_text() == "report: hi"
+            assert anyio_modules() - before == set()
+        """
+    )
+    result = pytester.runpytest_subprocess(
+        "-p", "no:randomly", "-p", "no:cacheprovider", timeout=120
+    )
+    result.assert_outcomes(passed=1)

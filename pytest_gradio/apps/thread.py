@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import importlib
 import logging
 import sys
 import threading
 import time
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -64,6 +66,20 @@ _STOP_GRACE = 3.0
 # How long a launch() under way when the start-up deadline comes may still take.
 _LAUNCH_GRACE = 15.0
 _POLL = 0.02
+# What a server thread would otherwise import on first use. anyio (which uvicorn and
+# starlette run on) imports its names lazily, and pytest rewrites anyio's modules as
+# they are imported (anyio is a pytest plugin), parsing them with `ast`. On CPython
+# 3.11, `ast` run on two threads at once can fail with "SystemError: AST constructor
+# recursion depth mismatch" (cpython gh-106905, pytest #10763): a test thread
+# compiling while the server imports `anyio.open_file` for a download made that
+# download a 500. Imported here, on the test's thread, before the server starts.
+_SERVER_LAZY_IMPORTS = (
+    "anyio",
+    "anyio.abc",
+    "anyio.to_thread",
+    "anyio.from_thread",
+    "anyio._backends._asyncio",
+)
 
 
 class ThreadApp(GradioApp):
@@ -278,6 +294,7 @@ def _restored_main() -> Iterator[None]:
 
 def start_thread_app(spec: AppSpec, options: AppOptions) -> GradioApp:
     """Load the app in this process and serve it on loopback; return it once it answers."""
+    _import_server_modules()
     if spec.kind == "blocks":
         app = ThreadApp(spec, options, spec.blocks)
         app.start({})
@@ -299,6 +316,21 @@ def start_thread_app(spec: AppSpec, options: AppOptions) -> GradioApp:
         except BaseException:
             code.stop(grace=0.5)  # the error matters more than a stuck thread's end
             raise
+
+
+def _import_server_modules() -> None:
+    """Import now, on this thread, what a server thread would import lazily (see
+    `_SERVER_LAZY_IMPORTS`): every name of anyio's lazy namespaces included."""
+    for name in _SERVER_LAZY_IMPORTS:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for attr in dir(module):
+                with contextlib.suppress(Exception):
+                    getattr(module, attr)
 
 
 def _take_over(
