@@ -532,8 +532,12 @@ def _locate(root: Locator, entry: dict[str, Any], entries: list[dict[str, Any]])
     if props.get("elem_id"):
         return root.locator(f"[id='{props['elem_id']}']").first
     if kind == "button":
-        # Not a tab of the same name (nor its hidden overflow copy).
-        buttons = root.locator("button:not([role=tab]):not([tabindex='-1'])").filter(visible=True)
+        # Not a tab of the same name, nor the copy of the tab bar that Gradio keeps to
+        # measure overflow (hidden by CSS, yet "visible" to Playwright; its buttons
+        # have no role and, before gradio 6.31, no tabindex either).
+        buttons = root.locator(
+            "button:not([role=tab]):not([tabindex='-1']):not(.tab-wrapper button)"
+        ).filter(visible=True)
         return buttons.filter(has_text=_exact(str(props.get("value") or ""))).first
     label = props.get("label")
     same = [e for e in entries if (e.get("props") or {}).get("label") == label]
