@@ -20,6 +20,8 @@ from pytest_gradio import (
 from pytest_gradio.browser import ComponentNotFoundError
 from pytest_gradio.errors import JobTimeoutError
 
+from . import versions
+
 APPS = Path(__file__).parent / "apps"
 # Inner runs use the plugin's own launcher, not pytest-playwright's (tested on its own).
 NO_PP = ("-p", "no:cacheprovider", "-p", "no:playwright")
@@ -87,8 +89,11 @@ def test_private_chained_events_are_recorded(gradio_page):
     gradio_page.component("Name").set("Ada")
     gradio_page.component("Private greet").click()
     jobs = gradio_page.wait_idle()
-    # Private events have no API, but gradio names them all the same.
-    assert [j.timeline.endpoint for j in jobs] == [Regex(r"/greet_\d+"), Regex(r"/lambda")]
+    # Private events have no API; gradio 6 names them all the same (versions.py).
+    assert [j.timeline.endpoint for j in jobs] == [
+        Regex(versions.private_event_endpoint(gradio_page, "greet")),
+        Regex(versions.private_event_endpoint(gradio_page, "lambda")),
+    ]
     assert_job_result(jobs[1], "Hello Ada!")
     gradio_page.component("Greeting").expect_value("Hello Ada!")
 
@@ -419,12 +424,14 @@ def test_pytest_playwright_browser_and_options_are_used(pytester):
 
 @pytest.mark.gradio_app(str(APPS / "browser_components.py"), mode="subprocess")
 def test_page_jobs_are_recorded_for_an_app_in_a_subprocess(gradio_page):
-    """Recording happens in the browser, so it does not matter where the app runs."""
-    gradio_page.component("Steps").set(2)
+    """Recording happens in the browser, so it does not matter where the app runs.
+    Six steps of 30 ms: long enough for gradio 5, which samples progress every
+    100 ms, to send some (versions.progress_interval)."""
+    gradio_page.component("Steps").set(6)
     gradio_page.component("Count").click()
     job = gradio_page.last_job
-    assert_job_result(job, 2)
-    assert_job_progress(job, [(0, 2), (1, 2)])
+    assert_job_result(job, 6)
+    assert_job_progress(job, [(i, 6) for i in range(6)])
 
 
 def test_large_outputs_are_recorded(gradio_page):

@@ -53,3 +53,15 @@ def image_output_type(client: Any) -> str:
     dict, spelled out field by field.
     """
     return "filepath" if server_gradio(client) >= (6, 10) else FILEDATA_TYPE
+
+
+def private_event_endpoint(client: Any, fn_name: str) -> str:
+    """A regex of the endpoint a page job of a private event (no API) is named by.
+
+    gradio 6: the server names every event, private ones too (`/greet_1`). gradio 5:
+    an event with `api_name=False` has no name in the config, so the job is named by
+    its function index (`fn_index=3`), as gradio_client names such a job.
+    """
+    if server_gradio(client) >= (6,):
+        return rf"/{fn_name}(_\d+)?"
+    return r"fn_index=\d+"
