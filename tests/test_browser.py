@@ -556,3 +556,44 @@ def test_async_code_runs_after_the_browser_tests(pytester):
     )
     result = pytester.runpytest_subprocess(*NO_PP)
     result.assert_outcomes(passed=3)
+
+
+# --- a Space (the local fake Hub, tests/fake_hub.py) -------------------------------------
+
+
+def _greeting_blocks():
+    import time
+
+    import gradio as gr
+
+    def greet(name, progress=gr.Progress()):  # noqa: B008 (gradio's idiom)
+        progress((0, 1), desc="greeting")
+        time.sleep(0.25)  # longer than gradio 5's 100 ms progress interval
+        return f"Hello {name}!"
+
+    with gr.Blocks() as demo:
+        name = gr.Textbox(label="Name")
+        greeting = gr.Textbox(label="Greeting")
+        gr.Button("Greet").click(greet, name, greeting, api_name="greet")
+    return demo
+
+
+@pytest.fixture
+def starting_space(fake_hub):
+    """A Space that is still starting when the test asks for it, then runs."""
+    return fake_hub.add_space("org/pages", _greeting_blocks(), stages=["APP_STARTING", "RUNNING"])
+
+
+@pytest.mark.gradio_app("space:org/pages")
+def test_page_of_a_space_is_driven_and_its_jobs_recorded(starting_space, fake_hub, gradio_page):
+    """A Space target: the Hub is asked where the Space runs, its start is waited out,
+    and the page opened on its host is driven and recorded as any other."""
+    assert gradio_page.url == starting_space.host + "/"
+    assert "/api/spaces/org/pages/runtime" in [r.path for r in fake_hub.requests]
+    gradio_page.component("Name").set("Ada")
+    gradio_page.component("Greet").click()
+    gradio_page.component("Greeting").expect_value("Hello Ada!")
+    job = gradio_page.last_job
+    assert job.timeline.endpoint == "/greet"
+    assert_job_result(job, "Hello Ada!")
+    assert_job_progress(job, [(0, 1)])
