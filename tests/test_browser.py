@@ -57,6 +57,20 @@ def test_number_slider_dropdown_radio_markdown_json(gradio_page):
     assert_job_result(job, ("level 7, choice blue, pick two", {"level": 7, "choice": "blue"}))
 
 
+def test_multiselect_dropdown(gradio_page):
+    toppings = gradio_page.component("Toppings")
+    assert toppings.value() == ["cheese"]
+    toppings.set(["olives", "ham"])  # replaces the choices made
+    toppings.expect_value(["olives", "ham"])
+    gradio_page.component("Order", kind="button").click()
+    gradio_page.component("Order", kind="textbox").expect_value("olives + ham")
+    assert_job_result(gradio_page.last_job, "olives + ham")
+    toppings.set([])
+    toppings.expect_value([])
+    with pytest.raises(AssertionError, match=r"(?s)expected: \['ham'\].*actual:   \[\]"):
+        toppings.expect_value(["ham"], timeout=0.3)
+
+
 def test_number_and_progress_logs_of_a_page_job(gradio_page):
     gradio_page.component("Steps").set(4)
     gradio_page.component("Count").click()

@@ -214,20 +214,47 @@ class Radio(Valued):
 
 
 class Dropdown(Valued):
+    """A dropdown: `set("red")` and a `str` value; with `multiselect=True`,
+    `set(["red", "blue"])` (replacing the choices made) and a `list` of the chosen
+    labels, in the order shown."""
+
     kind = "dropdown"
 
     @property
     def input(self) -> Locator:
-        # Gradio 6 says combobox, Gradio 5 listbox.
-        return self.locator.locator("input[role=combobox], input[role=listbox]").first
+        # Gradio 6.31 says combobox, Gradio 5 listbox; a multiselect's input has no
+        # role before 6.31.
+        return self.locator.locator(
+            "input[role=combobox], input[role=listbox], .secondary-wrap input"
+        ).first
+
+    @property
+    def multiselect(self) -> bool:
+        return bool((self.config.get("props") or {}).get("multiselect"))
 
     def set(self, value: Any) -> None:
-        self.input.click(timeout=self._timeout_ms)
-        page = self.gradio_page.page
-        page.get_by_role("option", name=str(value), exact=True).click(timeout=self._timeout_ms)
+        if not self.multiselect:
+            self._choose(value)
+        else:
+            values = [value] if isinstance(value, str) else list(value)
+            clear = self.locator.locator(".token-remove.remove-all")
+            if clear.count():
+                clear.first.click(timeout=self._timeout_ms)
+            for one in values:
+                self._choose(one)
         self.input.blur()
 
-    def value(self) -> str:
+    def _choose(self, value: Any) -> None:
+        # Clicking the input opens the list; a multiselect list stays open after a
+        # choice, and a second click could close it.
+        option = self.gradio_page.page.get_by_role("option", name=str(value), exact=True)
+        if not option.is_visible():
+            self.input.click(timeout=self._timeout_ms)
+        option.click(timeout=self._timeout_ms)
+
+    def value(self) -> str | list[str]:
+        if self.multiselect:
+            return [t.strip() for t in self.locator.locator(".token > span").all_inner_texts()]
         return str(self.input.input_value())
 
 

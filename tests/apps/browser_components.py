@@ -83,6 +83,11 @@ with gr.Blocks() as demo:
     level = gr.Slider(0, 10, value=2, step=1, label="Level")
     choice = gr.Dropdown(["red", "green", "blue"], value="red", label="Colour")
     pick = gr.Radio(["one", "two"], value="one", label="Pick")
+    toppings = gr.Dropdown(
+        ["cheese", "ham", "olives"], value=["cheese"], multiselect=True, label="Toppings"
+    )
+    order = gr.Textbox(label="Order")
+    order_btn = gr.Button("Order")
     summary = gr.Markdown("nothing yet", elem_id="summary")
     data = gr.JSON(label="Data")
     describe_btn = gr.Button("Describe")
@@ -112,3 +117,4 @@ with gr.Blocks() as demo:
     message.submit(respond, [message, chat], [message, chat], api_name="respond")
     table_btn.click(table, number, rows, api_name="table").then(gallery, number, pics)
     reveal.click(lambda: gr.Group(visible=True), None, secret_group)
+    order_btn.click(lambda t: " + ".join(t) or "plain", toppings, order, api_name="order")
