@@ -222,8 +222,8 @@ class Dropdown(Valued):
 
     @property
     def input(self) -> Locator:
-        # Gradio 6.31 says combobox, Gradio 5 listbox; a multiselect's input has no
-        # role before 6.31.
+        # Gradio 6 says combobox, Gradio 5 listbox; before 6.31 a multiselect's input
+        # has no role.
         return self.locator.locator(
             "input[role=combobox], input[role=listbox], .secondary-wrap input"
         ).first
