@@ -611,3 +611,57 @@ def test_page_of_a_space_is_driven_and_its_jobs_recorded(starting_space, fake_hu
     assert job.timeline.endpoint == "/greet"
     assert_job_result(job, "Hello Ada!")
     assert_job_progress(job, [(0, 1)])
+
+
+# --- uploads of each kind, and HTML (tests/apps/browser_media.py) ------------------------
+
+MEDIA_APP = str(APPS / "browser_media.py")
+
+
+def _wav(path: Path) -> Path:
+    import wave
+
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(b"\x00\x10" * 800)  # 0.1 s
+    return path
+
+
+@pytest.mark.gradio_app(MEDIA_APP)
+def test_audio_and_file_uploads(gradio_page, tmp_path):
+    gradio_page.component("Sound").upload(_wav(tmp_path / "beep.wav"))
+    gradio_page.component("Received").expect_value(Regex(r"\.wav \d+ bytes"))
+    assert_job_result(gradio_page.last_job, Regex(r"\.wav \d+ bytes"))
+    document = tmp_path / "notes.txt"
+    document.write_text("twelve bytes")
+    gradio_page.component("Document").upload(document)
+    gradio_page.component("Received").expect_value(".txt 12 bytes")
+
+
+@pytest.mark.gradio_app(MEDIA_APP)
+def test_video_and_gallery_uploads(gradio_page, tmp_path):
+    from PIL import Image
+
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"\x00" * 64)  # not a playable video: the upload is what is tested
+    gradio_page.component("Clip").upload(clip)
+    gradio_page.component("Received").expect_value(".mp4 64 bytes")
+    pictures = []
+    for i in range(2):
+        pictures.append(tmp_path / f"{i}.png")
+        Image.new("RGB", (4, 4), (80 * i, 0, 0)).save(pictures[-1])
+    album = gradio_page.component("Album")
+    album.upload(*pictures)
+    gradio_page.component("Received").expect_value(Regex(r"\.png \d+ bytes, \.png \d+ bytes"))
+    album.expect_count(2)
+
+
+@pytest.mark.gradio_app(MEDIA_APP)
+def test_html(gradio_page):
+    page = gradio_page.component("page")
+    page.expect_value("Plain bold text")
+    page.expect_text("bold")
+    with pytest.raises(AssertionError, match="expected: 'Plain text'"):
+        page.expect_value("Plain text", timeout=0.3)

@@ -1,0 +1,29 @@
+"""The app of the browser tests for uploads of each kind and for HTML: every input
+says what it received (the file's suffix and size)."""
+
+import os
+from pathlib import Path
+
+import gradio as gr
+
+
+def received(value):
+    if not value:
+        return "nothing"
+    paths = value if isinstance(value, list) else [value]
+    # A gallery gives (path, caption) pairs.
+    paths = [p[0] if isinstance(p, (tuple, list)) else p for p in paths]
+    return ", ".join(f"{Path(p).suffix} {os.path.getsize(p)} bytes" for p in paths)
+
+
+with gr.Blocks() as demo:
+    sound = gr.Audio(type="filepath", label="Sound")
+    document = gr.File(label="Document")
+    clip = gr.Video(label="Clip")
+    album = gr.Gallery(label="Album", type="filepath")
+    got = gr.Textbox(label="Received")
+    gr.HTML("<p>Plain <b>bold</b> text</p>", elem_id="page")
+    sound.upload(received, sound, got, api_name="sound")
+    document.upload(received, document, got, api_name="document")
+    clip.upload(received, clip, got, api_name="clip")
+    album.upload(received, album, got, api_name="album")
