@@ -665,3 +665,14 @@ def test_html(gradio_page):
     page.expect_text("bold")
     with pytest.raises(AssertionError, match="expected: 'Plain text'"):
         page.expect_value("Plain text", timeout=0.3)
+
+
+@pytest.mark.gradio_app(MEDIA_APP)
+def test_checkbox_group(gradio_page):
+    sizes = gradio_page.component("Sizes")
+    assert sizes.value() == ["medium"]
+    sizes.set(["large", "small"])  # exactly these, in the order shown
+    sizes.expect_value(["small", "large"])
+    gradio_page.component("Received").expect_value("small & large")
+    with pytest.raises(ComponentNotFoundError, match=r"no choice \['huge'\]"):
+        sizes.set(["huge"])

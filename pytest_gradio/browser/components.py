@@ -213,6 +213,30 @@ class Radio(Valued):
         return str(checked.first.inner_text()).strip() if checked.count() else None
 
 
+class CheckboxGroup(Valued):
+    """`set(["a", "c"])` checks exactly those choices; `value()` is the list of the
+    checked ones, in the order shown."""
+
+    kind = "checkboxgroup"
+
+    def set(self, value: Any) -> None:
+        wanted = {str(v) for v in ([value] if isinstance(value, str) else value)}
+        labels = self.locator.locator("label:has(input[type=checkbox])")
+        shown = [str(t).strip() for t in labels.all_inner_texts()]
+        unknown = wanted - set(shown)
+        if unknown:
+            raise ComponentNotFoundError(
+                f"{self!r} has no choice {sorted(unknown)!r}; its choices: {shown!r}."
+            )
+        for i, text in enumerate(shown):
+            box = labels.nth(i).locator("input[type=checkbox]")
+            box.set_checked(text in wanted, timeout=self._timeout_ms)
+
+    def value(self) -> list[str]:
+        labels = self.locator.locator("label:has(input[type=checkbox]:checked)")
+        return [str(t).strip() for t in labels.all_inner_texts()]
+
+
 class Dropdown(Valued):
     """A dropdown: `set("red")` and a `str` value; with `multiselect=True`,
     `set(["red", "blue"])` (replacing the choices made) and a `list` of the chosen
@@ -459,6 +483,7 @@ CONTROLLERS: dict[str, type[Component]] = {
         Slider,
         Checkbox,
         Radio,
+        CheckboxGroup,
         Dropdown,
         Button,
         File,
@@ -473,7 +498,6 @@ CONTROLLERS: dict[str, type[Component]] = {
         HTML,
     )
 }
-CONTROLLERS["checkboxgroup"] = Radio
 CONTROLLERS["uploadbutton"] = Upload
 CONTROLLERS["dataset"] = Component
 

@@ -1,5 +1,5 @@
-"""The app of the browser tests for uploads of each kind and for HTML: every input
-says what it received (the file's suffix and size)."""
+"""The app of the browser tests for uploads of each kind, HTML and a checkbox group:
+every input says what it received (a file's suffix and size)."""
 
 import os
 from pathlib import Path
@@ -23,6 +23,8 @@ with gr.Blocks() as demo:
     album = gr.Gallery(label="Album", type="filepath")
     got = gr.Textbox(label="Received")
     gr.HTML("<p>Plain <b>bold</b> text</p>", elem_id="page")
+    sizes = gr.CheckboxGroup(["small", "medium", "large"], value=["medium"], label="Sizes")
+    sizes.change(lambda chosen: " & ".join(chosen) or "none", sizes, got, api_name="sizes")
     sound.upload(received, sound, got, api_name="sound")
     document.upload(received, document, got, api_name="document")
     clip.upload(received, clip, got, api_name="clip")
