@@ -245,7 +245,11 @@ class Timeline:
             return any(e.status is Status.CANCELLED for e in self._events)
 
     def record_cancel(self) -> None:
-        self._add(Event("status", Status.CANCELLED, self._now()))
+        # Never before the last event: a page job's events are on the browser's clock,
+        # which runs a delivery's latency behind this process's (browser/recording.py).
+        with self._changed:
+            at = max([self._now(), *(e.time for e in self._events[-1:])])
+        self._add(Event("status", Status.CANCELLED, at))
 
     def record_client_failure(self, exc: BaseException) -> None:
         """The job ended on the client side without a final message from the server."""

@@ -676,3 +676,72 @@ def test_checkbox_group(gradio_page):
     gradio_page.component("Received").expect_value("small & large")
     with pytest.raises(ComponentNotFoundError, match=r"no choice \['huge'\]"):
         sizes.set(["huge"])
+
+
+def _ticks(path: Path) -> int:
+    return len(path.read_text()) if path.exists() else 0
+
+
+def _until(page, condition, timeout: float = 30.0) -> None:
+    """Poll `condition` (bounded), letting the page run meanwhile."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        page.wait_for_timeout(20)
+
+
+def _stops(page, path: Path) -> bool:
+    """The generator behind the ticks stopped: at most one more tick in 0.5 s (it
+    stops at its next yield)."""
+    at_cancel = _ticks(path)
+    page.wait_for_timeout(500)
+    return _ticks(path) <= at_cancel + 1
+
+
+@pytest.mark.gradio_app(MEDIA_APP)
+def test_cancel_a_page_job_as_the_stock_client_cancels(gradio_page, gradio_app, tmp_path):
+    """PageJob.cancel() ends the job CANCELLED, result() raises CancelledError, and
+    the server stops the generator: as gradio_client's own Job.cancel() does."""
+    import concurrent.futures
+
+    from gradio_client import Client
+
+    stock_ticks = tmp_path / "stock"
+    stock = Client(gradio_app.url, verbose=False, download_files=str(tmp_path / "dl"))
+    try:
+        stock_job = stock.submit(str(stock_ticks), api_name="/tick")
+        _until(gradio_page, lambda: _ticks(stock_ticks) >= 3)
+        assert stock_job.cancel() is True
+        # Stock raises KeyError or CancelledError, depending on a race (README: the
+        # plugin's jobs always raise CancelledError, page jobs included).
+        with pytest.raises((concurrent.futures.CancelledError, KeyError)):
+            stock_job.result(timeout=10)
+        assert _stops(gradio_page, stock_ticks)
+    finally:
+        stock.close()
+
+    page_ticks = tmp_path / "page"
+    gradio_page.component("Ticks file").set(str(page_ticks))
+    with gradio_page.expect_job() as info:
+        gradio_page.component("Start ticking").click()
+    job = info.value
+    _until(gradio_page, lambda: _ticks(page_ticks) >= 3)
+    assert job.cancel() is True
+    with pytest.raises(concurrent.futures.CancelledError):
+        job.result(timeout=10)
+    assert job.timeline.statuses()[-1] == "CANCELLED"
+    assert job.status().code.value == "CANCELLED"
+    assert _stops(gradio_page, page_ticks)
+    assert job.cancel() is True  # again: nothing more happens
+    assert job.timeline.statuses()[-1] == "CANCELLED"
+
+
+@pytest.mark.gradio_app(MEDIA_APP)
+def test_cancel_after_the_end_keeps_the_result(gradio_page, tmp_path):
+    gradio_page.component("Sizes").set(["small"])
+    job = gradio_page.wait_idle()[-1]
+    assert job.cancel() is True  # as stock: True, and nothing changes
+    assert_job_result(job, "small")
+    assert job.timeline.statuses()[-1] == "FINISHED"

@@ -222,6 +222,8 @@ class CheckboxGroup(Valued):
     def set(self, value: Any) -> None:
         wanted = {str(v) for v in ([value] if isinstance(value, str) else value)}
         labels = self.locator.locator("label:has(input[type=checkbox])")
+        # The choices are drawn after the block: wait (bounded) for the first.
+        labels.first.wait_for(state="attached", timeout=self._timeout_ms)
         shown = [str(t).strip() for t in labels.all_inner_texts()]
         unknown = wanted - set(shown)
         if unknown:
@@ -233,6 +235,9 @@ class CheckboxGroup(Valued):
             box.set_checked(text in wanted, timeout=self._timeout_ms)
 
     def value(self) -> list[str]:
+        self.locator.locator("label:has(input[type=checkbox])").first.wait_for(
+            state="attached", timeout=self._timeout_ms
+        )
         labels = self.locator.locator("label:has(input[type=checkbox]:checked)")
         return [str(t).strip() for t in labels.all_inner_texts()]
 
@@ -278,6 +283,8 @@ class Dropdown(Valued):
 
     def value(self) -> str | list[str]:
         if self.multiselect:
+            # Drawn once its input is: then no token means no choice.
+            self.input.wait_for(state="attached", timeout=self._timeout_ms)
             return [t.strip() for t in self.locator.locator(".token > span").all_inner_texts()]
         return str(self.input.input_value())
 

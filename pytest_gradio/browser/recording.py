@@ -18,6 +18,7 @@ job finish. The collector thread needs nobody to pump it.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import json
 import secrets
 import threading
@@ -26,6 +27,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
+import httpx
 from gradio_client.client import Job
 from gradio_client.exceptions import AppError
 from gradio_client.utils import Communicator, JobStatus, Status, StatusUpdate
@@ -104,7 +106,8 @@ RECORDER_JS = r"""
         body = text ? JSON.parse(text) : null;
       } catch (e) { body = null; }
       send({ kind: "join", local, t, fn_index: body && body.fn_index,
-             data: body && body.data });
+             data: body && body.data, session_hash: body && body.session_hash,
+             url: new URL(url, location.href).href });
       let response;
       try {
         response = await realFetch(input, init);
@@ -132,6 +135,8 @@ RECORDER_JS = r"""
 """
 
 _FINAL = ("process_completed", "unexpected_error")
+# How long `PageJob.cancel()` waits for the server to take the cancel.
+CANCEL_TIMEOUT = 5.0
 
 
 class Collector:
@@ -211,8 +216,12 @@ class PageJob(RecordedJob):
     """A job the page triggered: a `RecordedJob` (so every `assert_job_*` helper and
     the snapshot extension take it), whose messages came from the browser.
 
-    `result()` is the value as `gradio_client` returns it (files downloaded); `cancel()`
-    does nothing: the page owns the job (click its Stop button to cancel it).
+    `result()` is the value as `gradio_client` returns it (files downloaded).
+    `cancel()` does what the stock `Job.cancel()` does: it asks the server to cancel
+    the event (`POST .../cancel`, for the page's session), and the job ends at once,
+    CANCELLED, its `result()` raising `CancelledError`. As for the stock client, a
+    function already running on the server runs to its end (a generator stops at its
+    next yield); the page sees the job end.
     """
 
     def __init__(self, timeline: Timeline, fn_index: int, *, job_timeout: float | None) -> None:
@@ -223,9 +232,50 @@ class PageJob(RecordedJob):
         self.fn_index = fn_index
         self.created = time.perf_counter()
         self.joined_at: float | None = None  # page clock (ms) of the join request
+        self.session_hash: str | None = None  # the page's Gradio session
+        self.cancel_url: str | None = None  # the app's `.../cancel`, beside queue/join
+        self.headers: dict[str, str] = {}  # the recorder's client's (a Space's token)
+        # Held while the job's end is decided: by the recorder, or by cancel().
+        self.end_lock = threading.RLock()
+        # Set once the page read the server's answer to its join (the event id).
+        self.joined = threading.Event()
 
     def cancel(self) -> bool:
-        return False
+        if self.cancel_requested:
+            return True
+        self._cancel_requested = True
+        with self.end_lock:
+            if self.done() or self.timeline.final is not None:
+                return True  # as stock: it ended (or is ending), its result stays
+            # Ended here first, so that the server's answer to the cancel (an empty
+            # process_completed) is not taken for the job's result.
+            self.timeline.record_cancel()
+            with self.communicator.lock:
+                self.communicator.should_cancel = True  # status() says CANCELLED, as stock
+                self.communicator.job.latest_status = StatusUpdate(
+                    code=Status.CANCELLED,
+                    rank=None,
+                    queue_size=None,
+                    eta=None,
+                    success=False,
+                    time=None,
+                    progress_data=None,
+                )
+            self.future.set_exception(concurrent.futures.CancelledError())
+        # The server knows the job by its event id, which the page may not have
+        # passed on yet (its messages to the recorder can lag behind the app).
+        self.joined.wait(CANCEL_TIMEOUT)
+        event_id = self.timeline.event_id
+        if self.cancel_url and self.session_hash and event_id:
+            body = {"session_hash": self.session_hash, "fn_index": self.fn_index}
+            with contextlib.suppress(httpx.HTTPError):
+                httpx.post(
+                    self.cancel_url,
+                    json={**body, "event_id": event_id},
+                    headers=self.headers,
+                    timeout=CANCEL_TIMEOUT,
+                )
+        return True
 
     def __repr__(self) -> str:
         return f"<PageJob {self.timeline.endpoint} {' > '.join(self.timeline.statuses())}>"
@@ -276,6 +326,7 @@ class PageRecorder:
             elif kind == "join_failed":
                 job = self._by_local.get(int(m.get("local") or 0))
                 if job is not None:
+                    job.joined.set()
                     self._fail(job, f"joining the queue failed: {m.get('error')}")
             elif kind == "msg":
                 self._message(m)
@@ -310,10 +361,16 @@ class PageRecorder:
         timeline = Timeline(str(name), tuple(data) if isinstance(data, list) else ())
         job = PageJob(timeline, fn_index, job_timeout=self._job_timeout)
         job.joined_at = float(m.get("t") or 0.0)
+        if isinstance(m.get("session_hash"), str):
+            job.session_hash = m["session_hash"]
+        join_url = str(m.get("url") or "")
+        if "/queue/join" in join_url:
+            job.cancel_url = join_url.split("?")[0].replace("/queue/join", "/cancel")
         self._by_local[int(m.get("local") or 0)] = job
         self.jobs.append(job)
         client = self._processor()
         if client is not None:
+            job.headers = dict(client.headers)
             registry.job_submitted(client, job)
 
     def _joined(self, m: dict[str, Any]) -> None:
@@ -322,12 +379,14 @@ class PageRecorder:
             return
         status = m.get("status")
         event_id = m.get("event_id")
+        if isinstance(event_id, str):
+            job.timeline.event_id = event_id
+        job.joined.set()
         if status != 200 or not isinstance(event_id, str):
             detail = m.get("detail")
             why = "the queue is full" if status == 503 else f"HTTP {status}"
             self._fail(job, f"joining the queue failed: {why}{f': {detail}' if detail else ''}")
             return
-        job.timeline.event_id = event_id
         self._by_event[event_id] = job
         for early in self._early.pop(event_id, []):
             self._record(job, early)
@@ -347,8 +406,11 @@ class PageRecorder:
         self._record(job, m)
 
     def _record(self, job: PageJob, m: dict[str, Any]) -> None:
-        if job.done():
-            return
+        with job.end_lock:
+            if not job.done():
+                self._record_open(job, m)
+
+    def _record_open(self, job: PageJob, m: dict[str, Any]) -> None:
         msg: dict[str, Any] = m["msg"]
         start = job.joined_at or 0.0
         arrived = job.created + (float(m.get("t") or start) - start) / 1000
@@ -390,11 +452,12 @@ class PageRecorder:
         job.future.set_result(value)
 
     def _fail(self, job: PageJob, why: str) -> None:
-        if job.done():
-            return
-        exc = ConnectionError(why)
-        job.timeline.record_client_failure(exc)
-        job.future.set_exception(exc)
+        with job.end_lock:
+            if job.done():
+                return
+            exc = ConnectionError(why)
+            job.timeline.record_client_failure(exc)
+            job.future.set_exception(exc)
 
     # -- reading (test thread) -------------------------------------------------------------
 

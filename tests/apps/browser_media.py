@@ -1,7 +1,8 @@
-"""The app of the browser tests for uploads of each kind, HTML and a checkbox group:
-every input says what it received (a file's suffix and size)."""
+"""The app of the browser tests for uploads of each kind, HTML, a checkbox group and
+a cancelled job: every input says what it received (a file's suffix and size)."""
 
 import os
+import time
 from pathlib import Path
 
 import gradio as gr
@@ -16,6 +17,15 @@ def received(value):
     return ", ".join(f"{Path(p).suffix} {os.path.getsize(p)} bytes" for p in paths)
 
 
+def ticks(path):
+    """A long generator that leaves a trace of each step in the file `path`."""
+    for i in range(600):
+        with open(path, "a") as trace:
+            trace.write(".")
+        yield i
+        time.sleep(0.05)
+
+
 with gr.Blocks() as demo:
     sound = gr.Audio(type="filepath", label="Sound")
     document = gr.File(label="Document")
@@ -24,6 +34,9 @@ with gr.Blocks() as demo:
     got = gr.Textbox(label="Received")
     gr.HTML("<p>Plain <b>bold</b> text</p>", elem_id="page")
     sizes = gr.CheckboxGroup(["small", "medium", "large"], value=["medium"], label="Sizes")
+    ticks_file = gr.Textbox(label="Ticks file")
+    tick = gr.Number(label="Tick")
+    gr.Button("Start ticking").click(ticks, ticks_file, tick, api_name="tick")
     sizes.change(lambda chosen: " & ".join(chosen) or "none", sizes, got, api_name="sizes")
     sound.upload(received, sound, got, api_name="sound")
     document.upload(received, document, got, api_name="document")
