@@ -388,15 +388,31 @@ def test_no_browser_process_is_left_after_an_interrupted_run(pytester, how, args
     deadline = time.monotonic() + 10
     left = []
     while time.monotonic() < deadline:
-        left = [
-            pid
-            for pid in seen
-            if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-        ]
+        left = [pid for pid in seen if _running(pid)]
         if not left:
             break
         time.sleep(0.1)  # processes take a moment to go once their parent went
-    assert left == [], [psutil.Process(pid).cmdline()[:2] for pid in left]
+    assert left == [], [_command(pid) for pid in left]
+
+
+def _running(pid: int) -> bool:
+    """Whether `pid` is a live process (not a zombie); one that ends while it is
+    looked at is not."""
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def _command(pid: int) -> list[str]:
+    import psutil
+
+    try:
+        return psutil.Process(pid).cmdline()[:2]
+    except psutil.Error:
+        return [f"pid {pid} (gone)"]
 
 
 def test_pytest_playwright_browser_and_options_are_used(pytester):

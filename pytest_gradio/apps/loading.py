@@ -326,8 +326,13 @@ def where_blocked(thread: threading.Thread, spec: AppSpec) -> str:
         entries = entries[ours[0] :]
     else:
         noise = ("pytest_gradio", "runpy", "importlib", "threading.py", "contextlib.py")
-        entries = [entry for entry in entries if not any(part in entry.filename for part in noise)]
-    return "".join(traceback.format_list(entries[-6:])).rstrip() or "(no frame of its own)"
+        own = [entry for entry in entries if not any(part in entry.filename for part in noise)]
+        if not own:
+            # Not in the app's code yet: where the loading itself waits.
+            where = "".join(traceback.format_list(entries[-6:])).rstrip()
+            return "(not in the app's code yet; the loading is at:)\n" + where
+        entries = own
+    return "".join(traceback.format_list(entries[-6:])).rstrip()
 
 
 # --- running the app's code ---------------------------------------------------------------
