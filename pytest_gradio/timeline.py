@@ -245,8 +245,9 @@ class Timeline:
             return any(e.status is Status.CANCELLED for e in self._events)
 
     def record_cancel(self) -> None:
-        # Never before the last event: a page job's events are on the browser's clock,
-        # which runs a delivery's latency behind this process's (browser/recording.py).
+        # Never before the last event: a page job's events are timed by the browser,
+        # from when its join reached this process, so they can be later than this
+        # process's now by a delivery's latency (browser/recording.py).
         with self._changed:
             at = max([self._now(), *(e.time for e in self._events[-1:])])
         self._add(Event("status", Status.CANCELLED, at))
