@@ -213,17 +213,26 @@ class Radio(Valued):
         return str(checked.first.inner_text()).strip() if checked.count() else None
 
 
+def _as_list(value: Any) -> list[Any]:
+    """Choices given as one string or as an iterable of them."""
+    return [value] if isinstance(value, str) else list(value)
+
+
 class CheckboxGroup(Valued):
     """`set(["a", "c"])` checks exactly those choices; `value()` is the list of the
     checked ones, in the order shown."""
 
     kind = "checkboxgroup"
 
-    def set(self, value: Any) -> None:
-        wanted = {str(v) for v in ([value] if isinstance(value, str) else value)}
+    def _choices(self) -> Locator:
+        """The choices' labels, once drawn (after the block: bounded wait for the first)."""
         labels = self.locator.locator("label:has(input[type=checkbox])")
-        # The choices are drawn after the block: wait (bounded) for the first.
         labels.first.wait_for(state="attached", timeout=self._timeout_ms)
+        return labels
+
+    def set(self, value: Any) -> None:
+        wanted = {str(v) for v in _as_list(value)}
+        labels = self._choices()
         shown = [str(t).strip() for t in labels.all_inner_texts()]
         unknown = wanted - set(shown)
         if unknown:
@@ -235,11 +244,9 @@ class CheckboxGroup(Valued):
             box.set_checked(text in wanted, timeout=self._timeout_ms)
 
     def value(self) -> list[str]:
-        self.locator.locator("label:has(input[type=checkbox])").first.wait_for(
-            state="attached", timeout=self._timeout_ms
-        )
-        labels = self.locator.locator("label:has(input[type=checkbox]:checked)")
-        return [str(t).strip() for t in labels.all_inner_texts()]
+        self._choices()
+        checked = self.locator.locator("label:has(input[type=checkbox]:checked)")
+        return [str(t).strip() for t in checked.all_inner_texts()]
 
 
 class Dropdown(Valued):
@@ -265,7 +272,7 @@ class Dropdown(Valued):
         if not self.multiselect:
             self._choose(value)
         else:
-            values = [value] if isinstance(value, str) else list(value)
+            values = _as_list(value)
             clear = self.locator.locator(".token-remove.remove-all")
             if clear.count():
                 clear.first.click(timeout=self._timeout_ms)
