@@ -265,11 +265,13 @@ def test_too_many_arguments_fail_at_submit(trio, args, api_name, listed):
 
 @pytest.mark.gradio_app("apps/fidelity_interface.py")
 def test_interface_arguments(trio):
-    """A gr.Interface: a slider's default agrees; a third argument fails at submit."""
-    compare(trio, "ada", api_name="/greet")
+    """A gr.Interface: a slider's default agrees; a third argument fails at submit.
+    (Its endpoint is /greet from gradio 6, /predict before.)"""
+    (api_name,) = trio["plain"].view_api(print_info=False, return_format="dict")["named_endpoints"]
+    compare(trio, "ada", api_name=api_name)
     for name in TRANSPORTS:
-        with pytest.raises(EndpointArgumentsError, match=r"^/greet takes 2 argument\(s\)"):
-            trio[name].submit("ada", 3, 4, api_name="/greet")
+        with pytest.raises(EndpointArgumentsError, match=rf"^{api_name} takes 2 argument\(s\)"):
+            trio[name].submit("ada", 3, 4, api_name=api_name)
 
 
 def test_state_and_reset_session_agree(gradio_app):
