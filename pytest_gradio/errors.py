@@ -30,8 +30,25 @@ class NotAGradioAppError(AppStartError):
     """A URL answered, but not as a Gradio app."""
 
 
+class AppLoginError(AppStartError):
+    """An app that asks for a login (`launch(auth=...)`) was given no credentials, or
+    refused the ones it was given."""
+
+
+class AppUnreachableError(GradioTestError, ConnectionError):
+    """A job could not reach its app: the app stopped answering (its process ended,
+    its port closed, or the connection to it broke). Raised by `job.result()` and
+    `predict()` on both transports, naming the app and its URL (stock gradio_client
+    raises the bare `httpx.ConnectError` / `httpx.ReadError`)."""
+
+
 class EndpointNotFoundError(GradioTestError, ValueError):
     """A job was submitted to an api_name or fn_index the app does not have."""
+
+
+class EndpointArgumentsError(GradioTestError, TypeError):
+    """A job was submitted with more positional arguments than its endpoint takes
+    (stock gradio_client sends them, and the server drops them)."""
 
 
 class JobTimeoutError(GradioTestError, TimeoutError):

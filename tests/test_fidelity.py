@@ -33,6 +33,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pytest_gradio import GradioClient
+from pytest_gradio.errors import EndpointArgumentsError
 
 from .fault_proxy import FaultProxy
 
@@ -164,11 +165,12 @@ def test_files_in_agree(trio, tmp_path):
 def test_unknown_endpoint_and_bad_arguments_agree(trio):
     """Errors of a call itself: same type on the three (for an unknown endpoint ours
     names the app's endpoints, in a subclass of the stock ValueError), and the same
-    outcome for too many arguments and an unknown keyword."""
+    outcome for an unknown keyword and a missing argument. (Too many arguments: ours
+    are stricter, see test_too_many_arguments_fail_at_submit.)"""
     for name in NAMES:
         with pytest.raises(ValueError, match="nope"):
             trio[name].submit("x", api_name="/nope")
-    for args, kwargs in ((("x", "y", "z"), {}), ((), {"nope": 1}), ((), {})):
+    for args, kwargs in (((), {"nope": 1}), ((), {})):
         outcomes = {}
         for name in NAMES:
             try:
@@ -176,6 +178,100 @@ def test_unknown_endpoint_and_bad_arguments_agree(trio):
             except Exception as exc:  # noqa: BLE001 - raised by submit itself
                 outcomes[name] = ("raised", type(exc).__name__, str(exc))
         assert outcomes["fast"] == outcomes["plain"] == outcomes["stock"], outcomes
+
+
+# --- arguments: every valid way to call, and too many (issue 19, item 6) -------------------
+
+ARGUMENTS = "apps/fidelity_arguments.py"
+
+VALID_CALLS = [
+    pytest.param(("a",), {}, "/join", id="two-defaults"),
+    pytest.param(("a", "b"), {}, "/join", id="one-default"),
+    pytest.param(("a", "b", "c"), {}, "/join", id="all-positional"),
+    pytest.param(("a",), {"third": "c"}, "/join", id="keyword-after-positional"),
+    pytest.param((), {"first": "a", "second": "b", "third": "c"}, "/join", id="all-keywords"),
+    pytest.param((), {}, "/join", id="missing-required"),
+    pytest.param(("a", "b"), {"second": "c"}, "/join", id="keyword-also-positional"),
+    pytest.param(("x", "y"), {}, "/around_state", id="state-between-inputs"),
+    pytest.param(("x",), {}, "/around_state", id="state-and-default"),
+    pytest.param(("x",), {"after": "y"}, "/around_state", id="state-and-keyword"),
+    pytest.param(("hi", "press me"), {}, "/pressed", id="button-input"),
+    pytest.param(("hi",), {}, "/pressed", id="button-input-missing"),
+    pytest.param(("hello",), {}, "/chat", id="chat-additional-default"),
+    pytest.param(("hello", "angry"), {}, "/chat", id="chat-additional-given"),
+    pytest.param(("hello",), {"tone": "dry"}, "/chat", id="chat-additional-keyword"),
+]
+
+
+def submit_or_raise(client: Any, *args: Any, **kwargs: Any) -> Any:
+    """What a call observes: its job's outcome, or what submit() itself raised."""
+    try:
+        job = client.submit(*args, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - the error is what is compared
+        return ("raised", type(exc).__name__, str(exc))
+    return observe(job)
+
+
+@pytest.mark.gradio_app(ARGUMENTS)
+@pytest.mark.parametrize(("args", "kwargs", "api_name"), VALID_CALLS)
+def test_valid_arguments_agree(trio, args, kwargs, api_name):
+    """Defaults, keywords, a gr.State between inputs, a gr.Button input (a value the
+    API description leaves out), a ChatInterface's additional input: by api_name and
+    by fn_index, the three clients observe the same (results, and the same errors
+    for calls that are wrong in ways stock already reports)."""
+    fn_index = next(
+        i for i, e in trio["plain"].endpoints.items() if e.api_name == api_name and e.is_valid
+    )
+    for target in ({"api_name": api_name}, {"fn_index": fn_index}):
+        seen = {name: submit_or_raise(trio[name], *args, **target, **kwargs) for name in NAMES}
+        assert seen["fast"] == seen["plain"], (target, seen)
+        assert seen["stock"] == seen["plain"], (target, seen)
+
+
+@pytest.mark.gradio_app(ARGUMENTS)
+@pytest.mark.parametrize(
+    ("args", "api_name", "listed"),
+    [
+        pytest.param(
+            ("a", "b", "c", "d"),
+            "/join",
+            "first (str, required), second (str, default 'two'), third (str, default None)",
+            id="blocks",
+        ),
+        pytest.param(("x", "y", "z"), "/around_state", "1 gr.State input", id="state"),
+        pytest.param(("hi", "press me", "again"), "/pressed", "argument 1 (button)", id="button"),
+        pytest.param(("hello", "calm", "extra"), "/chat", "message (str, required)", id="chat"),
+    ],
+)
+def test_too_many_arguments_fail_at_submit(trio, args, api_name, listed):
+    """Item 19.6: more positional arguments than the endpoint takes fail at submit, on
+    both transports and by fn_index too, naming the endpoint, what it takes and what
+    was given. The plain client sends them and the server drops them: the call passes
+    (the documented difference)."""
+    assert "error" not in observe(trio["plain"].submit(*args, api_name=api_name))
+    fn_index = next(i for i, e in trio["plain"].endpoints.items() if e.api_name == api_name)
+    for name in TRANSPORTS:
+        for target in ({"api_name": api_name}, {"fn_index": fn_index}):
+            with pytest.raises(EndpointArgumentsError) as info:
+                trio[name].submit(*args, **target)
+            message = str(info.value)
+            assert message.startswith(f"{api_name} takes "), message
+            assert f"but was given {len(args)}: {', '.join(map(repr, args))}." in message
+            assert listed in message, message
+            assert isinstance(info.value, TypeError)
+            with pytest.raises(EndpointArgumentsError):
+                trio[name].predict(*args, **target)
+
+
+@pytest.mark.gradio_app("apps/fidelity_interface.py")
+def test_interface_arguments(trio):
+    """A gr.Interface: a slider's default agrees; a third argument fails at submit.
+    (Its endpoint is /greet from gradio 6, /predict before.)"""
+    (api_name,) = trio["plain"].view_api(print_info=False, return_format="dict")["named_endpoints"]
+    compare(trio, "ada", api_name=api_name)
+    for name in TRANSPORTS:
+        with pytest.raises(EndpointArgumentsError, match=rf"^{api_name} takes 2 argument\(s\)"):
+            trio[name].submit("ada", 3, 4, api_name=api_name)
 
 
 def test_state_and_reset_session_agree(gradio_app):

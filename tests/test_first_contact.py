@@ -371,3 +371,42 @@ def test_environment_spec_is_not_checked_at_start_up(
     result = pytester.runpytest()
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(["*'missing.py' from environment PYTEST_GRADIO_APP does not*"])
+
+
+def test_endpoint_typo_fix_is_in_the_first_lines(pytester: pytest.Pytester) -> None:
+    """Issue 19, a newcomer's first suite: a misspelt api_name, through predict() (the
+    Quickstart's first call) and submit(). Each report is short, with "Did you mean"
+    in its first lines: not after gradio_client's predict() source (its docstring
+    pushed the fix to line 53 of 85)."""
+    pytester.makepyfile(
+        app="""
+        import gradio as gr
+
+        def greet(name):
+            return "Hello " + name
+
+        with gr.Blocks() as demo:
+            box = gr.Textbox()
+            gr.Button().click(greet, box, box, api_name="greet")
+        """,
+        test_app="""
+        import pytest
+
+        pytestmark = pytest.mark.gradio_app("app.py")
+
+        def test_predict(gradio_client):
+            assert gradio_client.predict("Ann", api_name="/gret") == "Hello Ann"
+
+        def test_submit(gradio_client):
+            job = gradio_client.submit("Ann", api_name="/gret")
+            assert job.result() == "Hello Ann"
+        """,
+    )
+    result = pytester.runpytest("-W", "ignore", "-p", "no:randomly")
+    result.assert_outcomes(failed=2)
+    blocks = reports(result.stdout.str())
+    assert set(blocks) == {"test_predict", "test_submit"}
+    for name, block in blocks.items():
+        check_short(block, "Did you mean api_name='/greet'?", name)
+        assert "gradio_client/client.py" not in "\n".join(block)
+        assert len(block) <= 15, "\n".join(block)

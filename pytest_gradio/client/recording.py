@@ -16,6 +16,7 @@ import inspect
 import socket
 import threading
 import time
+import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -27,7 +28,14 @@ from gradio_client.client import Endpoint, Job
 from gradio_client.utils import Status
 
 from .. import deadlines
-from ..errors import AppStartError, EndpointNotFoundError
+from ..errors import (
+    AppLoginError,
+    AppStartError,
+    AppUnreachableError,
+    EndpointArgumentsError,
+    EndpointNotFoundError,
+    GradioTestError,
+)
 from ..options import TRANSPORTS
 from ..timeline import Timeline
 from . import compat, downloads, registry
@@ -130,7 +138,13 @@ class RecordedJob(Job):  # type: ignore[misc]
         left, capped = deadlines.bound(timeout if timeout is not None else self.job_timeout)
         if left is not None and (capped or timeout is None) and not self.done():
             wait_for_job(self, left, helper="result()")
-        return super().result(timeout=timeout)
+        try:
+            return super().result(timeout=timeout)
+        except GradioTestError as exc:
+            # Raised on the job's thread, by the plugin, with a message that says it
+            # all: the frames it went through there (the plugin's, gradio_client's and
+            # concurrent.futures') would only push that message down the report.
+            raise exc.with_traceback(None) from exc.__cause__
 
     def __repr__(self) -> str:
         return f"<RecordedJob {self.timeline.endpoint} {' > '.join(self.timeline.statuses())}>"
@@ -275,6 +289,9 @@ class GradioClient(Client):  # type: ignore[misc]
         self.transport = transport
         self.jobs: list[RecordedJob] = []
         self.job_timeout: float | None = None
+        # What the plugin calls the app in its messages (its spec, and where that came
+        # from); set for the clients it makes (create_client), kept by clone().
+        self.app_label: str | None = _template.app_label if _template is not None else None
         self._routes_lock = threading.Lock()
         self._routes: dict[str, Timeline] = {}
         self._unrouted: dict[str, list[tuple[float, Any]]] = {}
@@ -417,6 +434,27 @@ class GradioClient(Client):  # type: ignore[misc]
 
     # -- public API --------------------------------------------------------------------
 
+    def predict(
+        self,
+        *args: Any,
+        api_name: str | None = None,
+        fn_index: int | None = None,
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """As `Client.predict`: `submit(...)`, then the job's `result()` (bounded by the
+        job timeout, see `RecordedJob.result`).
+
+        Why not the stock one: it is the same two calls, but a failure raised through
+        it (a misspelt api_name, too many arguments, the job's error) showed the stock
+        method's source, some 35 lines of docstring, before the message that says
+        what to fix. Raised from here, pytest shows the test's line and the message.
+        """
+        __tracebackhide__ = True
+        return self.submit(
+            *args, api_name=api_name, fn_index=fn_index, headers=headers, **kwargs
+        ).result()
+
     def submit(
         self,
         *args: Any,
@@ -427,10 +465,12 @@ class GradioClient(Client):  # type: ignore[misc]
         **kwargs: Any,
     ) -> RecordedJob:
         """Submit like `Client.submit`; the returned job records its timeline."""
+        __tracebackhide__ = True
         index, name = self._endpoint(api_name, fn_index)
         timeline = Timeline(name, args, kwargs)
         endpoint = self.endpoints[index]
         if isinstance(endpoint, Endpoint):
+            self._check_arguments(endpoint, name, args, kwargs)
             args = tuple(utils.construct_args(endpoint.parameters_info, args, kwargs))
         if endpoint.protocol not in ("sse", *FAST_PROTOCOLS):
             raise ValueError("Unknown protocol: " + endpoint.protocol)
@@ -483,6 +523,9 @@ class GradioClient(Client):  # type: ignore[misc]
                 if detail is None:
                     raise
                 raise stream_error(endpoint, detail, helper) from None
+            except UNREACHABLE as exc:
+                _raise_if_cancelled(helper)
+                raise self._unreachable(endpoint, exc) from None
             except Exception:
                 _raise_if_cancelled(helper)
                 raise
@@ -531,6 +574,9 @@ class GradioClient(Client):  # type: ignore[misc]
         def run(*data: Any) -> Any:
             try:
                 return run_job(*data)
+            except UNREACHABLE as exc:
+                _raise_if_cancelled(helper)
+                raise self._unreachable(endpoint, exc) from None
             except Exception:
                 _raise_if_cancelled(helper)
                 raise
@@ -557,7 +603,7 @@ class GradioClient(Client):  # type: ignore[misc]
     def _endpoint(self, api_name: str | None, fn_index: int | None) -> tuple[int, str]:
         try:
             index = self._infer_fn_index(api_name, fn_index)
-        except ValueError as exc:
+        except ValueError:
             import difflib
 
             # The endpoints view_api() shows: the app's API, not the internal events
@@ -576,14 +622,62 @@ class GradioClient(Client):  # type: ignore[misc]
                 close = difflib.get_close_matches(wanted.lstrip("/"), list(bare), n=1, cutoff=0.5)
                 if close:
                     hint = f" Did you mean api_name={bare[close[0]]!r}?"
+            # The fix first: pytest shows this message on one line, which a terminal
+            # wraps; what to type must not come after the app's URL and the list.
             raise EndpointNotFoundError(
-                f"the app at {self.src} has no endpoint {asked!r} ({exc}).{hint} "
+                f"no endpoint {asked!r} in the app at {self.src}.{hint} "
                 f"Its API endpoints (as view_api() shows them): {', '.join(names) or 'none'}. "
                 "Use one of those as api_name=...; Gradio names an endpoint after its "
                 "function unless api_name= is given (a ChatInterface's after its fn)."
             ) from None
         endpoint = self.endpoints[index]
         return index, str(endpoint.api_name or f"fn_index={index}")
+
+    def _check_arguments(
+        self, endpoint: Endpoint, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> None:
+        """Fail a call that gives more positional arguments than the endpoint takes.
+
+        Why: stock gradio_client sends them all and the server drops the extra values,
+        so a test passing the wrong arguments passes. What an endpoint takes is one
+        value per input component, less its `gr.State`s (the client fills those in);
+        not `len(parameters_info)`, which also leaves out inputs such as a `gr.Button`
+        that a caller must still give. Every call stock accepts with at most that many
+        is left as stock handles it.
+        """
+        __tracebackhide__ = True
+        types = endpoint.input_component_types
+        states = sum(t.is_state for t in types) if self._skip_components else 0
+        takes = len(types) - states
+        if len(args) <= takes:
+            return
+        given = ", ".join(cut_text(repr(a), 40) for a in args)
+        if kwargs:
+            given += " and " + ", ".join(f"{k}={cut_text(repr(v), 40)}" for k, v in kwargs.items())
+        filled = f" (and {states} gr.State input(s), which the client fills in)" if states else ""
+        raise EndpointArgumentsError(
+            f"{name} takes {takes} argument(s){filled}, but was given {len(args)}: {given}. "
+            f"Its parameters (as view_api() shows them): {_parameters(endpoint, takes)}. "
+            "Remove the extra argument(s), or check api_name. (Stock gradio_client sends "
+            "them and the server drops them, so the call would pass whatever they are.)"
+        )
+
+    def _unreachable(self, endpoint: Endpoint, exc: Exception) -> AppUnreachableError:
+        """The error for a job whose request could not reach the app: which app, at
+        which URL, what failed, and whether anything still listens there."""
+        name = endpoint.api_name or f"fn_index={endpoint.fn_index}"
+        app = f"{self.app_label} at {self.src}" if self.app_label else f"at {self.src}"
+        try:
+            request = f"{exc.request.method} {exc.request.url.path}"  # type: ignore[attr-defined]
+        except (AttributeError, RuntimeError):  # an httpx error without its request
+            request = "a request"
+        return AppUnreachableError(
+            f"{name}: the app {app} stopped answering: {request} failed with "
+            f"{type(exc).__name__}: {exc or 'no details'}; {_listening(self.src)}. "
+            "Check that the app still runs: an app given by URL is not started by the "
+            "plugin (see its own log); for one the plugin started, its server log is in "
+            "the test's report."
+        )
 
     def cancel_pending(self) -> list[RecordedJob]:
         """Cancel every job of this client that has not finished; return them."""
@@ -605,6 +699,50 @@ class GradioClient(Client):  # type: ignore[misc]
             executor.shutdown(wait=False, cancel_futures=True)
         if self._owns_pool:
             self._http.close()
+
+
+# A job's request that cannot reach the app: refused, reset, or cut before an answer.
+# Not timeouts: a slow app, or the user's own httpx timeout, raise as stock.
+UNREACHABLE = (httpx.NetworkError, httpx.RemoteProtocolError)
+
+
+def _listening(url: str) -> str:
+    """Whether anything accepts connections at `url`'s host and port right now."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    host = parts.hostname or "127.0.0.1"
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((host, port), timeout=2.0):
+            return f"{host}:{port} still accepts connections, but the request broke"
+    except OSError as exc:
+        return f"nothing answers at {host}:{port} any more ({exc.strerror or exc})"
+
+
+def _parameters(endpoint: Endpoint, takes: int) -> str:
+    """An endpoint's parameters, `name (type, default)`, as view_api() lists them; by
+    input component when the API description has none or leaves some out."""
+    info = endpoint.parameters_info
+    if info is not None and len(info) == takes:
+        parts = []
+        for i, param in enumerate(info):
+            label = param.get("parameter_name") or param.get("label") or f"argument {i}"
+            kind = (param.get("python_type") or {}).get("type", "?")
+            default = (
+                f"default {cut_text(repr(param.get('parameter_default')), 40)}"
+                if param.get("parameter_has_default")
+                else "required"
+            )
+            parts.append(f"{label} ({kind}, {default})")
+        return ", ".join(parts) or "none"
+    components = {c.get("id"): c.get("type", "?") for c in endpoint.client.config["components"]}
+    kinds = [
+        components.get(i, "?")
+        for i, t in zip(endpoint.dependency["inputs"], endpoint.input_component_types, strict=True)
+        if not (t.is_state and endpoint.client._skip_components)
+    ]
+    return ", ".join(f"argument {i} ({kind})" for i, kind in enumerate(kinds)) or "none"
 
 
 def _raise_if_cancelled(helper: Any) -> None:
@@ -679,9 +817,52 @@ def create_client(
             f"config failed after {waited:.1f} s with {type(exc).__name__}: "
             f"{exc or 'no details'} ({why}). Check that the app still runs and answers."
         ) from None
+    except ValueError as exc:
+        login = login_error(exc, kwargs.get("auth"), url, what)
+        if login is None:
+            raise
+        raise login from None
+    client.app_label = what
     if ours:
         # Jobs get the pool's own timeouts, as a client made without one would.
         client.httpx_kwargs.pop("timeout", None)
         if client._owns_pool:
             client._http.timeout = DEFAULT_TIMEOUT
     return client
+
+
+# Where a plugin-made client's credentials come from: the marker's client_kwargs (no
+# option or ini sets them), or the arguments of gradio_app.client().
+AUTH_SOURCES = (
+    "@pytest.mark.gradio_app(..., client_kwargs={'auth': (user, password)}), or "
+    "gradio_app.client(auth=(user, password))"
+)
+
+
+def login_error(exc: ValueError, auth: Any, url: str, what: str) -> AppLoginError | None:
+    """The error for a client that the app's login turned away, or None if `exc` (from
+    creating the client) is not about logging in.
+
+    gradio_client says it in two ways: `AuthenticationError` when the app's config
+    asks for a login that was not made, and a `ValueError` (HTTP 400) or
+    `AuthenticationError` (HTTP 401) from its `_login()` when the app refused the
+    credentials. The user name is quoted, never the password.
+    """
+    from gradio_client.exceptions import AuthenticationError
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    refused = bool(frames) and frames[-1].name == "_login"
+    if not refused and not isinstance(exc, AuthenticationError):
+        return None
+    app = f"gradio app {what} at {url} asks for a login (its launch(auth=...))"
+    if auth is None:
+        return AppLoginError(
+            f"{app}, and the client gave none (gradio_client: {exc}). Give the user name "
+            f"and password as {AUTH_SOURCES}."
+        )
+    user = auth[0] if isinstance(auth, (tuple, list)) and auth else "?"
+    return AppLoginError(
+        f"{app}, and refused the login of user {user!r} given as client_kwargs['auth'] "
+        f"(gradio_client: {exc}). Those credentials come from {AUTH_SOURCES}: check "
+        "them against the users the app's launch(auth=...) accepts."
+    )
