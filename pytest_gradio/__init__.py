@@ -39,9 +39,9 @@ if TYPE_CHECKING:
     )
     from .client.recording import GradioClient, RecordedJob
     from .client.waiting import wait_for_job
-    from .mcp.contract import assert_tool_matches_endpoint, mcp_contract
-    from .mcp.recording import McpImage, ToolCall, ToolError
-    from .mcp.session import GradioMCP
+    from .mcp_client.contract import assert_tool_matches_endpoint, mcp_contract
+    from .mcp_client.recording import McpImage, ToolCall, ToolError
+    from .mcp_client.session import GradioMCP
     from .options import AppOptions
     from .snapshot import GradioSnapshotExtension, api_contract
     from .timeline import Event, ProgressStep, Timeline
@@ -101,12 +101,12 @@ _LAZY = {
     "api_contract": "snapshot",
     "AppOptions": "options",
     "GradioApp": "apps.base",
-    "GradioMCP": "mcp.session",
-    "McpImage": "mcp.recording",
-    "ToolCall": "mcp.recording",
-    "ToolError": "mcp.recording",
-    "assert_tool_matches_endpoint": "mcp.contract",
-    "mcp_contract": "mcp.contract",
+    "GradioMCP": "mcp_client.session",
+    "McpImage": "mcp_client.recording",
+    "ToolCall": "mcp_client.recording",
+    "ToolError": "mcp_client.recording",
+    "assert_tool_matches_endpoint": "mcp_client.contract",
+    "mcp_contract": "mcp_client.contract",
 }
 
 

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from .apps import AppPool, GradioApp
     from .client.recording import GradioClient
-    from .mcp.session import GradioMCP
+    from .mcp_client.session import GradioMCP
     from .options import AppOptions
 
 # Browser tests (gradio_page, its options and failure artifacts) live in their own
@@ -420,7 +420,7 @@ def gradio_mcp(request: pytest.FixtureRequest, gradio_app: GradioApp) -> Iterato
     ... def test_tool(gradio_mcp):
     ...     assert_job_result(gradio_mcp.call_tool("greet", {"name": "Ada"}), "Hello, Ada!")
     """
-    from .mcp.session import MCP_TRANSPORTS, open_for_app
+    from .mcp_client.session import MCP_TRANSPORTS, open_for_app
 
     transport, source = "streamable-http", "the default"
     cli = request.config.getoption("gradio_mcp_transport")

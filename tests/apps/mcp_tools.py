@@ -20,7 +20,7 @@ def greet(name: str) -> str:
     return f"Hello, {name}!"
 
 
-def count(n: float, progress=gr.Progress()) -> str:
+def count(n: float, progress=gr.Progress()) -> str:  # noqa: B008 (how Gradio asks)
     """Count to n, reporting each step.
 
     Args:

@@ -103,9 +103,12 @@ class McpRecorder:
         if self.timeline.final is not None:
             return  # a notification that lost the race with the result
         if message is None:
-            # Gradio's words for a log line or the job's end: none. A progress event
-            # without a step: in the timeline, but never a step to match.
-            self.progress((), arrived)
+            # Gradio has no words for a log line, a step without an index or the job's
+            # end: which one this is cannot be known. So it is an event without a step
+            # (never a step to match) that keeps the status it came in (no status is
+            # made up): in the timeline, with its time, changing nothing it says.
+            last = self.timeline.events[-1].status
+            self.timeline._add(Event("progress", last, self._at(arrived), progress=()))
         elif message == _JOINED:
             self.status(Status.JOINING_QUEUE, arrived)
         elif message == _PROCESSING:

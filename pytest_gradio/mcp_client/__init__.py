@@ -5,6 +5,7 @@ jobs (`ToolCall`, recording.py); `mcp_contract` and `assert_tool_matches_endpoin
 (contract.py) check what agents see. Nothing here imports the MCP library, gradio or
 pydantic until it is used.
 
-Why the name does not shadow the MCP library: imports are absolute, so `import mcp`
-in these modules is the library, and this package is `pytest_gradio.mcp`.
+Why not `pytest_gradio.mcp`: with the package's own directory on sys.path (as the
+subprocess bootstrap once put it), `import mcp` would find this package instead of
+the MCP library.
 """
