@@ -411,7 +411,7 @@ def gradio_client(request: pytest.FixtureRequest, gradio_app: GradioApp) -> Iter
 
 
 @pytest.fixture
-def gradio_mcp(request: pytest.FixtureRequest, gradio_app: GradioApp) -> Iterator[GradioMCP]:
+def gradio_mcp(request: pytest.FixtureRequest) -> Iterator[GradioMCP]:
     """An MCP client of the app under test (`[mcp]` extra), its session opened for this
     test and closed after it. `call_tool()` returns a recorded call (a job); calls
     still running at teardown are cancelled.
@@ -420,8 +420,9 @@ def gradio_mcp(request: pytest.FixtureRequest, gradio_app: GradioApp) -> Iterato
     ... def test_tool(gradio_mcp):
     ...     assert_job_result(gradio_mcp.call_tool("greet", {"name": "Ada"}), "Hello, Ada!")
     """
-    from .mcp_client.session import MCP_TRANSPORTS, open_for_app
+    from .mcp_client.session import MCP_TRANSPORTS, open_for_app, require_sdk
 
+    require_sdk()  # before the app starts: a missing extra is said at once
     transport, source = "streamable-http", "the default"
     cli = request.config.getoption("gradio_mcp_transport")
     ini = _ini(request.config, "gradio_mcp_transport")
@@ -434,6 +435,7 @@ def gradio_mcp(request: pytest.FixtureRequest, gradio_app: GradioApp) -> Iterato
             f"Invalid MCP transport {transport!r} from {source}: use one of "
             f"{', '.join(MCP_TRANSPORTS)}."
         )
+    gradio_app: GradioApp = request.getfixturevalue("gradio_app")
     client = open_for_app(gradio_app, transport=transport)
     try:
         yield client
