@@ -52,11 +52,12 @@ def test_a_tool_call_is_a_recorded_job(gradio_mcp: GradioMCP) -> None:
 
 def test_progress_notifications_are_recorded_in_order_with_times(gradio_mcp: GradioMCP) -> None:
     call = gradio_mcp.call_tool("count", {"n": 4})
-    # The app sleeps 50 ms between steps, so steps are not coalesced; the last one,
-    # sent as the function returns, may not be sent at all (as for API jobs).
-    assert_job_progress(call, [(0, 4), (1, 4), (2, 4), (3, 4), (4, 4)], min_seen=4)
+    # What arrives is a sample (gradio 5's MCP server reads only the latest update of
+    # the job behind the tool, and the last step is sent as the function returns).
+    assert_job_progress(call, [(0, 4), (1, 4), (2, 4), (3, 4), (4, 4)], min_seen=2)
     steps = call.timeline.progress()
-    assert [step.index for step in steps][:4] == [0, 1, 2, 3]
+    indexes = [step.index for step in steps]
+    assert indexes == sorted(set(indexes))  # in order, each once
     assert {step.desc for step in steps} == {"counting"}
     times = [event.time for event in call.timeline.events]
     assert times == sorted(times)
@@ -66,7 +67,7 @@ def test_progress_notifications_are_recorded_in_order_with_times(gradio_mcp: Gra
     notes = call.notifications
     assert [n.progress for n in notes] == list(range(len(notes)))
     assert notes[0].message == "In queue. Position 0 out of 1."
-    assert "Progress counting: Step 2 of 4" in [n.message for n in notes]
+    assert any(re.fullmatch(r"Progress counting: Step \d of 4", n.message or "") for n in notes)
     in_queue = next(e for e in call.timeline.events if e.code == "IN_QUEUE")
     assert (in_queue.rank, in_queue.queue_size) == (0, 1)
 
@@ -183,7 +184,7 @@ def test_tools_agree_with_their_endpoints(
 def test_a_real_difference_between_tool_and_endpoint_is_found(
     gradio_mcp: GradioMCP, gradio_client: Any
 ) -> None:
-    # `caller` looks at who called: Gradio's MCP server calls the endpoint as "mcp".
+    # `caller` looks at who called: Gradio's MCP server passes the agent's headers on.
     with pytest.raises(AssertionError) as info:
         assert_tool_matches_endpoint(gradio_mcp, gradio_client, "caller", {"text": "hi"})
     message = str(info.value)

@@ -151,10 +151,12 @@ class GradioMCP:
             self._loop.run_forever()
         finally:
             # What is left (a transport's tasks after a failed close) is dropped.
-            for task in asyncio.all_tasks(self._loop):
+            tasks = asyncio.all_tasks(self._loop)
+            for task in tasks:
                 task.cancel()
-            with contextlib.suppress(Exception):
-                self._loop.run_until_complete(asyncio.sleep(0))
+            with contextlib.suppress(BaseException):
+                self._loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+                self._loop.run_until_complete(self._loop.shutdown_asyncgens())
             self._loop.close()
 
     async def _serve(self) -> None:

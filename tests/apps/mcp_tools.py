@@ -81,13 +81,18 @@ def stats(text: str) -> dict:
 
 
 def caller(text: str, request: gr.Request) -> str:
-    """Says who called: Gradio's MCP server calls the endpoint as user "mcp".
+    """Says who called, from the request's headers: Gradio's MCP server passes the
+    agent's headers on (an MCP client accepts event streams), and gradio 6 also
+    calls as user "mcp".
 
     Args:
         text: anything
     """
-    who = "agent" if request.headers.get("x-gradio-user") == "mcp" else "person"
-    return f"{text} from a {who}"
+    headers = request.headers
+    agent = (
+        "text/event-stream" in headers.get("accept", "") or headers.get("x-gradio-user") == "mcp"
+    )
+    return f"{text} from a {'agent' if agent else 'person'}"
 
 
 @gr.mcp.resource("notes://{topic}")
