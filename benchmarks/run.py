@@ -87,6 +87,7 @@ def measure(quick: bool) -> list[Row]:
     # Imported here, after OFFLINE_ENV is set: inprocess imports gradio.
     import browser
     import inprocess
+    import mcp_calls
     import suites
 
     print("measuring in-process rows (1, 2, 3, 6) ...", file=sys.stderr, flush=True)
@@ -95,6 +96,8 @@ def measure(quick: bool) -> list[Row]:
     rows += suites.measure(suites.QUICK if quick else suites.FULL)
     print("measuring gradio_page (8) ...", file=sys.stderr, flush=True)
     rows.append(browser.row(3 if quick else 10))
+    print("measuring gradio_mcp (9) ...", file=sys.stderr, flush=True)
+    rows.append(mcp_calls.row(10 if quick else 40))
     return sorted(rows, key=lambda row: row.key)
 
 

@@ -19,7 +19,9 @@ from .errors import (
     GradioTestWarning,
     JobStreamError,
     JobTimeoutError,
+    McpUnavailableError,
     NotAGradioAppError,
+    ToolNotFoundError,
 )
 from .matchers import File, Regex
 
@@ -37,6 +39,9 @@ if TYPE_CHECKING:
     )
     from .client.recording import GradioClient, RecordedJob
     from .client.waiting import wait_for_job
+    from .mcp_client.contract import assert_tool_matches_endpoint, mcp_contract
+    from .mcp_client.recording import McpImage, ToolCall, ToolError
+    from .mcp_client.session import GradioMCP
     from .options import AppOptions
     from .snapshot import GradioSnapshotExtension, api_contract
     from .timeline import Event, ProgressStep, Timeline
@@ -51,16 +56,22 @@ __all__ = [
     "File",
     "GradioApp",
     "GradioClient",
+    "GradioMCP",
     "GradioSnapshotExtension",
     "GradioTestError",
     "GradioTestWarning",
     "JobStreamError",
     "JobTimeoutError",
+    "McpImage",
+    "McpUnavailableError",
     "NotAGradioAppError",
     "ProgressStep",
     "RecordedJob",
     "Regex",
     "Timeline",
+    "ToolCall",
+    "ToolError",
+    "ToolNotFoundError",
     "api_contract",
     "assert_job_error",
     "assert_job_logs",
@@ -68,6 +79,8 @@ __all__ = [
     "assert_job_progress",
     "assert_job_result",
     "assert_job_statuses",
+    "assert_tool_matches_endpoint",
+    "mcp_contract",
     "wait_for_job",
 ]
 
@@ -88,6 +101,12 @@ _LAZY = {
     "api_contract": "snapshot",
     "AppOptions": "options",
     "GradioApp": "apps.base",
+    "GradioMCP": "mcp_client.session",
+    "McpImage": "mcp_client.recording",
+    "ToolCall": "mcp_client.recording",
+    "ToolError": "mcp_client.recording",
+    "assert_tool_matches_endpoint": "mcp_client.contract",
+    "mcp_contract": "mcp_client.contract",
 }
 
 

@@ -59,3 +59,12 @@ class JobStreamError(GradioTestError, RuntimeError):
     """A job ended without its result because its event stream from the server broke,
     the server ended it (`unexpected_error`), or it carried a message the client cannot
     read. Raised by `job.result()` on both transports, and recorded as the job's end."""
+
+
+class McpUnavailableError(GradioTestError):
+    """`gradio_mcp` cannot talk MCP to the app: the MCP client library (the `[mcp]`
+    extra) is not installed, or the app does not run Gradio's MCP server."""
+
+
+class ToolNotFoundError(EndpointNotFoundError):
+    """A tool call named a tool the app's MCP server does not list."""

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from .apps import AppPool, GradioApp
     from .client.recording import GradioClient
+    from .mcp_client.session import GradioMCP
     from .options import AppOptions
 
 # Browser tests (gradio_page, its options and failure artifacts) live in their own
@@ -58,6 +59,9 @@ HELP_SUMMARY = (
 HELP_PATH = (
     "where Gradio is mounted in an ASGI app the plugin serves (e.g. /myapp/gradio), "
     "when it cannot be found from the app's routes."
+)
+HELP_MCP_TRANSPORT = (
+    "how gradio_mcp talks to an app's MCP server: 'streamable-http' (default) or 'sse'."
 )
 HELP_SUMMARY_JSON = "write the run summary as JSON to this path (merged over xdist workers)."
 HELP_REPORT = (
@@ -99,6 +103,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--gradio-transport", dest="gradio_transport", default=None, help=HELP_TRANSPORT
     )
     group.addoption("--gradio-path", dest="gradio_path", default=None, help=HELP_PATH)
+    group.addoption(
+        "--gradio-mcp-transport",
+        dest="gradio_mcp_transport",
+        default=None,
+        help=HELP_MCP_TRANSPORT,
+    )
     # No ini twin for the token on purpose: a token does not belong in a config file.
     group.addoption("--gradio-token", dest="gradio_token", default=None, help=HELP_TOKEN)
     group.addoption(
@@ -121,6 +131,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("gradio_job_timeout", HELP_JOB_TIMEOUT, default=None)
     parser.addini("gradio_transport", HELP_TRANSPORT, default=None)
     parser.addini("gradio_path", HELP_PATH, default=None)
+    parser.addini("gradio_mcp_transport", HELP_MCP_TRANSPORT, default=None)
     parser.addini("gradio_summary", HELP_SUMMARY, type="bool", default=False)
 
 
@@ -397,6 +408,39 @@ def gradio_client(request: pytest.FixtureRequest, gradio_app: GradioApp) -> Iter
     finally:
         # Bounded: a server that does not answer the cancel must not hold teardown.
         ci.get_run(request.config).close_client(client)
+
+
+@pytest.fixture
+def gradio_mcp(request: pytest.FixtureRequest) -> Iterator[GradioMCP]:
+    """An MCP client of the app under test (`[mcp]` extra), its session opened for this
+    test and closed after it. `call_tool()` returns a recorded call (a job); calls
+    still running at teardown are cancelled.
+
+    >>> @pytest.mark.gradio_app("app.py", launch_kwargs={"mcp_server": True})
+    ... def test_tool(gradio_mcp):
+    ...     assert_job_result(gradio_mcp.call_tool("greet", {"name": "Ada"}), "Hello, Ada!")
+    """
+    from .mcp_client.session import MCP_TRANSPORTS, open_for_app, require_sdk
+
+    require_sdk()  # before the app starts: a missing extra is said at once
+    transport, source = "streamable-http", "the default"
+    cli = request.config.getoption("gradio_mcp_transport")
+    ini = _ini(request.config, "gradio_mcp_transport")
+    if cli is not None:
+        transport, source = cli, "--gradio-mcp-transport"
+    elif ini is not None:
+        transport, source = ini, "ini gradio_mcp_transport"
+    if transport not in MCP_TRANSPORTS:
+        raise pytest.UsageError(
+            f"Invalid MCP transport {transport!r} from {source}: use one of "
+            f"{', '.join(MCP_TRANSPORTS)}."
+        )
+    gradio_app: GradioApp = request.getfixturevalue("gradio_app")
+    client = open_for_app(gradio_app, transport=transport)
+    try:
+        yield client
+    finally:
+        client.close()
 
 
 @pytest.fixture

@@ -408,3 +408,29 @@ def test_interrupted_runs_leave_no_process(
 
 def _default_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+PATH_APP = """
+import sys
+import gradio as gr
+
+with gr.Blocks() as demo:
+    box = gr.Textbox()
+    gr.Button().click(lambda: "\\n".join(sys.path), None, box, api_name="path")
+"""
+
+
+def test_the_child_has_the_packages_parent_on_its_path_not_the_package(
+    gradio_launch: Any, tmp_path: Path
+) -> None:
+    """With `pytest_gradio/` itself on sys.path its modules shadow top-level ones of
+    the same name (its MCP package once shadowed the `mcp` library in the child)."""
+    import pytest_gradio
+
+    script = tmp_path / "app.py"
+    script.write_text(PATH_APP)
+    app = gradio_launch(str(script), mode="subprocess")
+    paths = app.client().predict(api_name="/path").split("\n")
+    package = Path(pytest_gradio.__file__).resolve().parent
+    assert str(package) not in paths
+    assert str(package.parent) in paths

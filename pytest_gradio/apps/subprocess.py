@@ -109,7 +109,9 @@ class SubprocessApp(GradioApp):
         env.pop("GRADIO_SERVER_PORT", None)
         # The child must import this package even when it is not installed (a source
         # checkout on sys.path): append its parent directory, after what is there.
-        package_root = str(Path(__file__).resolve().parent.parent)
+        # (The directory that holds `pytest_gradio/`, not the package's own: with that
+        # on sys.path its modules would shadow top-level ones, e.g. `mcp`.)
+        package_root = str(Path(__file__).resolve().parent.parent.parent)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (env.get("PYTHONPATH"), package_root) if p)
         self.timings["spawn"] = time.monotonic()
         self._proc = subprocess.Popen(
