@@ -12,8 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import (
     AppLoadError,
+    AppLoginError,
     AppSpecError,
     AppStartError,
+    AppUnreachableError,
+    EndpointArgumentsError,
     EndpointNotFoundError,
     GradioTestError,
     GradioTestWarning,
@@ -48,9 +51,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AppLoadError",
+    "AppLoginError",
     "AppOptions",
     "AppSpecError",
     "AppStartError",
+    "AppUnreachableError",
+    "EndpointArgumentsError",
     "EndpointNotFoundError",
     "Event",
     "File",
