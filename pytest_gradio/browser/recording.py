@@ -5,9 +5,9 @@ loads. Gradio's JS client joins the queue with `POST .../queue/join` and reads e
 message of the session from one streamed `GET .../queue/data` (fetch streaming, not
 `EventSource`, in Gradio 5 and 6). The wrapper tees that stream, timestamps each
 message with `performance.now()` and posts it, numbered, to a small HTTP collector on
-loopback run by this process. The collector puts the messages back in order and feeds
-them to the same `Timeline.record_message` the API client uses, so page jobs carry the
-same events as API jobs, for any target (thread, subprocess, URL, Space).
+loopback run by this process. The collector puts the messages back in order and reads
+them through the same `QueueReader` the API client uses (client/protocol.py), so page
+jobs carry the same events as API jobs, for any target (thread, subprocess, URL, Space).
 
 Why a collector and not `page.expose_binding`: Playwright's sync API delivers binding
 calls only while the test is inside a Playwright call. A test blocked in
@@ -33,6 +33,7 @@ from gradio_client.exceptions import AppError
 from gradio_client.utils import Communicator, JobStatus, Status, StatusUpdate
 
 from ..client import registry
+from ..client.protocol import FINAL, QueueReader, Routes
 from ..client.recording import RecordedJob
 from ..timeline import Timeline
 
@@ -134,7 +135,6 @@ RECORDER_JS = r"""
 })();
 """
 
-_FINAL = ("process_completed", "unexpected_error")
 # How long `PageJob.cancel()` waits for the server to take the cancel.
 CANCEL_TIMEOUT = 5.0
 
@@ -291,8 +291,7 @@ class PageRecorder:
         self._next = 0
         self._held: dict[int, dict[str, Any]] = {}
         self._by_local: dict[int, PageJob] = {}
-        self._by_event: dict[str, PageJob] = {}
-        self._early: dict[str, list[dict[str, Any]]] = {}
+        self._routes: Routes[dict[str, Any]] = Routes()
         self.jobs: list[PageJob] = []
 
     # -- receiving (collector thread) ------------------------------------------------------
@@ -350,7 +349,8 @@ class PageRecorder:
         endpoint = self._endpoint(fn_index)
         name = getattr(endpoint, "api_name", None) or f"fn_index={fn_index}"
         data = m.get("data")
-        timeline = Timeline(str(name), tuple(data) if isinstance(data, list) else ())
+        args = tuple(data) if isinstance(data, list) else ()
+        timeline = Timeline(str(name), args)
         job = PageJob(timeline, fn_index, job_timeout=self._job_timeout)
         job.joined_at = float(m.get("t") or 0.0)
         if isinstance(m.get("session_hash"), str):
@@ -379,9 +379,10 @@ class PageRecorder:
             why = "the queue is full" if status == 503 else f"HTTP {status}"
             self._fail(job, f"joining the queue failed: {why}{f': {detail}' if detail else ''}")
             return
-        self._by_event[event_id] = job
-        for early in self._early.pop(event_id, []):
-            self._record(job, early)
+        endpoint = self._endpoint(job.fn_index)
+        reader = QueueReader(job.timeline, protocol=getattr(endpoint, "protocol", None))
+        # Messages that came before the page read the join's answer are replayed now.
+        self._routes.bind(event_id, lambda m: self._record(job, reader, m))
 
     def _message(self, m: dict[str, Any]) -> None:
         msg = m.get("msg")
@@ -390,37 +391,29 @@ class PageRecorder:
         event_id = msg.get("event_id")
         if not isinstance(event_id, str):
             return  # heartbeats and close_stream
-        job = self._by_event.get(event_id)
-        if job is None:
-            # Arrived before the page read the join response: kept until it does.
-            self._early.setdefault(event_id, []).append(m)
-            return
-        self._record(job, m)
+        self._routes.deliver(event_id, m)
 
-    def _record(self, job: PageJob, m: dict[str, Any]) -> None:
+    def _record(self, job: PageJob, reader: QueueReader, m: dict[str, Any]) -> None:
         with job.end_lock:
             if not job.done():
-                self._record_open(job, m)
+                self._record_open(job, reader, m)
 
-    def _record_open(self, job: PageJob, m: dict[str, Any]) -> None:
+    def _record_open(self, job: PageJob, reader: QueueReader, m: dict[str, Any]) -> None:
         msg: dict[str, Any] = m["msg"]
+        timeline = job.timeline
+        fact = reader.read(msg)
         start = job.joined_at or 0.0
         arrived = job.created + (float(m.get("t") or start) - start) / 1000
-        timeline = job.timeline
-        timeline.record_message(msg, arrived)
-        name = msg.get("msg")
+        event = timeline.record(fact, arrived) if fact is not None else None
         endpoint = self._endpoint(job.fn_index)
-        communicator = job.communicator
-        last = timeline.events[-1]
-        if name in ("process_generating", "process_streaming") and last.kind == "output":
-            value = _process(endpoint, last.data)
-            with communicator.lock:
-                communicator.job.outputs.append(value)
-        if name in _FINAL:
-            self._finish(job, msg, endpoint)
+        if event is not None and event.kind == "output":
+            value = _process(endpoint, event.data)
+            with job.communicator.lock:
+                job.communicator.job.outputs.append(value)
+        if msg.get("msg") in FINAL:
+            self._finish(job, fact.data if fact is not None else None, endpoint)
 
-    def _finish(self, job: PageJob, msg: dict[str, Any], endpoint: Any) -> None:
-        output = msg.get("output") or {}
+    def _finish(self, job: PageJob, data: Any, endpoint: Any) -> None:
         final = job.timeline.final
         success = final is not None and bool(final.success)
         with job.communicator.lock:
@@ -429,7 +422,7 @@ class PageRecorder:
             message = (final.error if final is not None else None) or "the app raised an error"
             job.future.set_exception(AppError(message=message))
             return
-        value = _process(endpoint, list(output.get("data") or []))
+        value = _process(endpoint, list(data or []))
         with job.communicator.lock:
             if not job.communicator.job.outputs:
                 job.communicator.job.outputs.append(value)
@@ -448,10 +441,6 @@ class PageRecorder:
     def pending(self) -> list[PageJob]:
         with self._lock:
             return [job for job in self.jobs if not job.done()]
-
-    def joins_sent(self) -> int:
-        with self._lock:
-            return len(self.jobs)
 
     def wait_for_count(self, count: int, timeout: float) -> bool:
         """Until `count` joins have been recorded (they arrive by the collector)."""
