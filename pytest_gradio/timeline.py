@@ -204,9 +204,9 @@ class Timeline:
         return event
 
     def record_cancel(self) -> None:
-        # Never before the last event: a page job's events are timed by the browser,
-        # from when its join reached this process, so they can be later than this
-        # process's now by a delivery's latency (browser/recording.py).
+        # Never before the last event: sources time their own facts (`arrived`), and
+        # one whose clock is not this process's could put them after its now. (The
+        # page's are moved onto this clock so that none is: browser/recording.py.)
         with self._changed:
             at = max([self._now(), *(e.time for e in self._events[-1:])])
         self._add(Event("status", Status.CANCELLED, at))
