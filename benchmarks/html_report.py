@@ -41,15 +41,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pytest_gradio import htmlreport  # noqa: E402
+from pytest_gradio.client.protocol import QueueReader  # noqa: E402
 from pytest_gradio.timeline import Timeline  # noqa: E402
 
 
 def _job(kind: str, rng: random.Random, number: int) -> SimpleNamespace:
     timeline = Timeline("/" + kind, (f"prompt number {number}", rng.randint(1, 9)), {})
-    t0 = time.perf_counter()  # Timeline's own origin, within microseconds
+    reader = QueueReader(timeline)
 
     def send(at: float, msg: dict[str, Any]) -> None:
-        timeline.record_message(msg, t0 + at)
+        reader.record(msg, timeline.started + at)
 
     t = rng.uniform(0.001, 0.05)
     for rank in range(rng.randint(0, 3), -1, -1):

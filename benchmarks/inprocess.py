@@ -180,9 +180,9 @@ def _recorded_stamps(client: GradioClient, ticks: int) -> Stamps:
     job = client.submit(ticks, api_name="/ticks")
     job.result(timeout=30)
     timeline = job.timeline
-    # Event.time is relative to the job's submit; _t0 is that submit's perf_counter.
+    # Event.time is relative to the job's submit, whose perf_counter is `started`.
     return [
-        (float(e.data[0]), timeline._t0 + e.time) for e in timeline.events if e.kind == "output"
+        (float(e.data[0]), timeline.started + e.time) for e in timeline.events if e.kind == "output"
     ]
 
 

@@ -1,8 +1,10 @@
-"""A job's timeline: `Event`, `ProgressStep`, `Timeline` and its text form.
+"""A job's timeline: `Event`, `ProgressStep`, `Fact`, `Timeline` and its text form.
 
-A `Timeline` turns the queue messages of one job into events, in arrival order, and
-answers questions about them (statuses, outputs, progress, logs, duration). It knows
-nothing of how the messages arrive: the client layer feeds it.
+A `Timeline` keeps the updates of one job as events, in arrival order, and answers
+questions about them (statuses, outputs, progress, logs, duration). It knows nothing
+of where the updates come from: a source tells it `Fact`s through `Timeline.record`
+(Gradio's queue messages are read into facts by `client/protocol.py`, for both
+transports and the page; any other source of job events builds its facts itself).
 """
 
 from __future__ import annotations
@@ -14,29 +16,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from gradio_client.utils import Status, apply_diff
+from gradio_client.utils import Status
 
 from .normalize import timeline_data
-
-# The status each queue message stands for, as gradio_client reports it. The client's
-# job handling acts on these (see client/transport.py).
-MESSAGE_STATUS = {
-    "estimation": Status.IN_QUEUE,
-    "process_starts": Status.PROCESSING,
-    "progress": Status.PROGRESS,
-    "log": Status.LOG,
-    "process_generating": Status.ITERATING,
-    "process_completed": Status.FINISHED,
-    "send_hash": Status.JOINING_QUEUE,
-    "send_data": Status.SENDING_DATA,
-    "queue_full": Status.QUEUE_FULL,
-}
-# What a timeline records: also the messages a job never acts on.
-RECORDED_STATUS = {
-    **MESSAGE_STATUS,
-    "process_streaming": Status.ITERATING,
-    "unexpected_error": Status.FINISHED,
-}
 
 
 @dataclass(frozen=True)
@@ -109,6 +91,31 @@ class Event:
         return str(self.status.name)
 
 
+@dataclass(frozen=True)
+class Fact:
+    """What a source says happened to a job, before the timeline times and numbers it.
+
+    The one way into a `Timeline` (`Timeline.record`), whatever the source: the queue
+    protocol's messages (read by `client/protocol.py`), or anything else that runs a
+    job and hears back from it. Which event a fact makes follows from its fields:
+    `progress` makes a progress event, `log` a log event, `data` (outputs, not yet
+    final) an output event, anything else a status event; `Status.FINISHED` ends the
+    job, with `success`, its final `data` or its `error`.
+
+    >>> timeline.record(Fact(Status.PROGRESS, progress=(ProgressStep(1, 4, desc="a"),)))
+    """
+
+    status: Status
+    rank: int | None = None
+    queue_size: int | None = None
+    eta: float | None = None
+    progress: tuple[ProgressStep, ...] | None = None
+    log: tuple[str, str] | None = None
+    success: bool | None = None
+    data: Any = None
+    error: str | None = None
+
+
 class Timeline:
     """Every update of one job, in arrival order.
 
@@ -117,16 +124,24 @@ class Timeline:
     ['STARTING', 'IN_QUEUE', 'PROCESSING', 'ITERATING', 'FINISHED']
     """
 
-    def __init__(self, endpoint: str, args: tuple[Any, ...] = (), kwargs: Any = None) -> None:
+    def __init__(
+        self,
+        endpoint: str,
+        args: tuple[Any, ...] = (),
+        kwargs: Any = None,
+        *,
+        started: float | None = None,
+    ) -> None:
         self.endpoint = endpoint
         self.args = args
         self.kwargs = dict(kwargs or {})
         self.event_id: str | None = None
-        self._t0 = time.perf_counter()
+        # When the job was submitted (`time.perf_counter()`; default now), the origin
+        # of every event's time. A page job's is when the page sent its join.
+        self._t0 = time.perf_counter() if started is None else started
         self._events: list[Event] = []
         self._changed = threading.Condition()
         self._outputs: list[Any] | None = None
-        self._diff_base: list[Any] | None = None
         self._n_outputs = 0
         # The job this timeline belongs to (set by RecordedJob): snapshots wait on it,
         # because the client processes outputs after their messages are recorded.
@@ -143,111 +158,55 @@ class Timeline:
             self._events.append(event)
             self._changed.notify_all()
 
-    def record_message(self, msg: dict[str, Any], arrived: float) -> None:
-        """Turn one server message into an event. Called on the stream reader thread."""
-        name = msg.get("msg")
+    def record(self, fact: Fact, arrived: float | None = None) -> Event | None:
+        """Add what `fact` says as an event, timed at `arrived` (`time.perf_counter()`
+        when the source saw it; default now). Returns the event, or None when the job
+        had already ended (a final fact after `cancel()` is dropped too: the job was
+        cancelled, whatever the source answered to that). Thread-safe.
+
+        Outputs are numbered in arrival order; a successful end with no output before
+        it is the job's one output (a function that is not a generator)."""
         at = self._now(arrived)
-        if self._ended():
-            # The job ended on the client side (a fault failed it): what the server
-            # still sends for it is not part of its story.
-            return
-        if name is None:  # a server_stopped notice carries only "message"
-            self._add(Event("status", Status.FINISHED, at, success=False, error=msg.get("message")))
-            return
-        status = RECORDED_STATUS.get(name)
-        if status is None:
-            return
-        common: dict[str, Any] = {
-            "rank": msg.get("rank"),
-            "queue_size": msg.get("queue_size"),
-            "eta": msg.get("rank_eta"),
-            "success": msg.get("success"),
-        }
-        if name == "progress":
-            steps = tuple(
-                ProgressStep(
-                    index=p.get("index"),
-                    length=p.get("length"),
-                    unit=p.get("unit"),
-                    progress=p.get("progress"),
-                    desc=p.get("desc"),
-                )
-                for p in msg.get("progress_data") or ()
-            )
-            self._add(Event("progress", status, at, progress=steps, **common))
-        elif name == "log":
-            log = (str(msg.get("log", "")), str(msg.get("level", "info")).lower())
-            self._add(Event("log", status, at, log=log, **common))
-        elif name in ("process_generating", "process_streaming"):
-            data = self._apply_diff(msg.get("output", {}).get("data", []))
-            if not data:
-                self._add(Event("status", status, at, **common))
-                return
-            index = self._n_outputs
-            self._n_outputs += 1
-            self._add(Event("output", status, at, output_index=index, data=data, **common))
-        elif name == "unexpected_error":
-            # The job fails with a JobStreamError quoting this message; its end is
-            # recorded from that error (record_client_failure), so that the timeline
-            # says what the exception says, on both transports.
-            return
-        elif name == "process_completed":
-            if self._cancelled():
-                # After cancel() the server closes the event with an empty "success";
-                # the job was cancelled, and its timeline ends with CANCELLED.
-                return
-            output = msg.get("output") or {}
-            success = (
-                bool(msg.get("success", name == "process_completed")) and "error" not in output
-            )
-            error = None
-            if not success:
-                error = str(output.get("error") or msg.get("message") or "the app raised an error")
-            # Non-generators: the final value is the job's only output.
-            final_index = 0 if success and self._n_outputs == 0 else None
-            common["success"] = success
-            self._add(
-                Event(
-                    "status",
-                    status,
-                    at,
-                    output_index=final_index,
-                    data=output.get("data") if success else None,
-                    error=error,
-                    **common,
-                )
-            )
-        else:
-            self._add(Event("status", status, at, **common))
-
-    def _apply_diff(self, data: list[Any]) -> list[Any]:
-        # sse_v2+ sends generator outputs after the first as diffs against the last.
-        if self._diff_base is None:
-            self._diff_base = list(data)
-            return list(data)
-        merged = []
-        for i, value in enumerate(data):
-            previous = self._diff_base[i] if i < len(self._diff_base) else None
-            try:
-                merged.append(apply_diff(previous, value))
-            except Exception:
-                merged.append(value)
-        self._diff_base = merged
-        return list(merged)
-
-    def _ended(self) -> bool:
         with self._changed:
-            last = self._events[-1]
-            return last.status is Status.FINISHED
-
-    def _cancelled(self) -> bool:
-        with self._changed:
-            return any(e.status is Status.CANCELLED for e in self._events)
+            if self._events[-1].status is Status.FINISHED:
+                # The job ended (a fault failed it on the client side): what the
+                # source still says of it is not part of its story.
+                return None
+            final = fact.status is Status.FINISHED
+            if final and any(e.status is Status.CANCELLED for e in self._events):
+                return None
+            kind, index = "status", None
+            if fact.progress is not None:
+                kind = "progress"
+            elif fact.log is not None:
+                kind = "log"
+            elif final:
+                index = 0 if fact.success and self._n_outputs == 0 else None
+            elif fact.data:
+                kind, index = "output", self._n_outputs
+                self._n_outputs += 1
+            event = Event(
+                kind,
+                fact.status,
+                at,
+                rank=fact.rank,
+                queue_size=fact.queue_size,
+                eta=fact.eta,
+                progress=fact.progress,
+                log=fact.log,
+                success=fact.success,
+                output_index=index,
+                data=fact.data if kind == "output" or final else None,
+                error=fact.error,
+            )
+            self._events.append(event)
+            self._changed.notify_all()
+        return event
 
     def record_cancel(self) -> None:
-        # Never before the last event: a page job's events are timed by the browser,
-        # from when its join reached this process, so they can be later than this
-        # process's now by a delivery's latency (browser/recording.py).
+        # Never before the last event: sources time their own facts (`arrived`), and
+        # one whose clock is not this process's could put them after its now. (The
+        # page's are moved onto this clock so that none is: browser/recording.py.)
         with self._changed:
             at = max([self._now(), *(e.time for e in self._events[-1:])])
         self._add(Event("status", Status.CANCELLED, at))
@@ -274,6 +233,11 @@ class Timeline:
         self._outputs = outputs
 
     # -- reading ---------------------------------------------------------------------
+
+    @property
+    def started(self) -> float:
+        """When the job was submitted (`time.perf_counter()`): event times count from it."""
+        return self._t0
 
     @property
     def events(self) -> list[Event]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -761,3 +762,30 @@ def test_cancel_after_the_end_keeps_the_result(gradio_page, tmp_path):
     assert job.cancel() is True  # as stock: True, and nothing changes
     assert_job_result(job, "small")
     assert job.timeline.statuses()[-1] == "FINISHED"
+
+
+@pytest.mark.gradio_app(str(APPS / "browser_timing.py"))
+def test_page_job_events_are_timed_when_the_page_saw_them(gradio_page, tmp_path):
+    """A page job's events are timed when the page saw them, moved onto this process's
+    clock, and never after they reached this process. The job runs until the test
+    opens its gate (once the page has seen PROCESSING), then sleeps 0.2 s: PROCESSING
+    is timed before the gate opened, FINISHED at least 0.2 s after. (The first job of
+    an app also makes the recorder's client, which used to shift every event of that
+    job by the time that took, past the moment the test saw it.)"""
+    gate = tmp_path / "gate"
+    gradio_page.component("Gate").set(str(gate))
+    with gradio_page.expect_job() as info:
+        gradio_page.component("Go").click()
+    job = info.value
+    timeline = job.timeline
+    seen = timeline.wait_for(lambda events: any(e.code == "PROCESSING" for e in events), 30)
+    assert seen, str(timeline)
+    opened = time.perf_counter()
+    gate.touch()
+    assert job.result() == "done"
+    now = time.perf_counter()
+    at = {e.code: timeline.started + e.time for e in timeline.events}
+    assert at["PROCESSING"] <= opened, str(timeline)
+    assert at["FINISHED"] - opened >= 0.2, str(timeline)
+    late = [e for e in timeline.events if timeline.started + e.time > now]
+    assert not late, f"timed after they reached this process: {late}\n{timeline}"

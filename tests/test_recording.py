@@ -18,6 +18,8 @@ from gradio_client.exceptions import AppError
 from gradio_client.utils import OutputUpdate, Status, StatusUpdate
 
 from pytest_gradio import GradioClient, ProgressStep, RecordedJob, Timeline
+from pytest_gradio.client.protocol import QueueReader, Routes
+from pytest_gradio.timeline import Fact
 
 pytestmark = pytest.mark.gradio_app("apps/basic.py")
 
@@ -154,6 +156,105 @@ def test_fresh_timeline_is_none_safe():
     assert timeline.queue_wait is None
     assert timeline.final is None
     assert timeline.outputs() == []
+
+
+def test_a_timeline_takes_facts_from_any_source():
+    """Timeline.record is the one way in: a source that is not Gradio's queue (an MCP
+    tool call, say) records facts, and its timeline reads as a queue job's does."""
+    timeline = Timeline("add_numbers", (), {"a": 1, "b": 2})
+    step = ProgressStep(index=1, length=4, desc="adding")
+    timeline.record(Fact(Status.PROCESSING))
+    timeline.record(Fact(Status.PROGRESS, progress=(step,)))
+    timeline.record(Fact(Status.LOG, log=("half way", "info")))
+    end = timeline.record(Fact(Status.FINISHED, success=True, data=[3]))
+    assert timeline.statuses() == ["STARTING", "PROCESSING", "PROGRESS", "LOG", "FINISHED"]
+    assert timeline.progress() == [step]
+    assert timeline.logs() == [("half way", "info")]
+    assert timeline.final is end
+    assert end is not None
+    assert end.success
+    assert timeline.value(end) == [3]
+    assert timeline.error is None
+    assert 0 <= timeline.queue_wait <= timeline.duration  # type: ignore[operator]
+    assert "progress 1/4 'adding'" in str(timeline)
+    # After the end, nothing more is recorded.
+    assert timeline.record(Fact(Status.LOG, log=("late", "info"))) is None
+    assert timeline.statuses()[-1] == "FINISHED"
+
+
+def test_a_failed_fact_ends_the_timeline_with_its_error():
+    timeline = Timeline("divide")
+    timeline.record(Fact(Status.FINISHED, success=False, error="division by zero"))
+    assert timeline.error == "division by zero"
+    assert timeline.final is not None
+    assert timeline.final.output_index is None
+
+
+def test_queue_reader_reads_generator_diffs_once():
+    """QueueReader turns one job's queue messages into facts on its timeline: ranks,
+    statuses, and generator outputs with the protocol's diffs applied."""
+    timeline = Timeline("/stream")
+    reader = QueueReader(timeline, protocol="sse_v3")
+    messages = [
+        {"msg": "estimation", "rank": 0, "queue_size": 1, "rank_eta": 0.5},
+        {"msg": "process_starts"},
+        {"msg": "process_generating", "output": {"data": ["a"]}, "success": True},
+        {"msg": "process_streaming", "output": {"data": [[["append", [], "b"]]]}},
+        {"msg": "unexpected_error", "message": "recorded from the job's error instead"},
+        {"msg": "process_completed", "output": {"data": ["ab"]}, "success": True},
+    ]
+    facts = [reader.record(msg, time.perf_counter()) for msg in messages]
+    assert [f.status.name if f else None for f in facts] == [
+        "IN_QUEUE",
+        "PROCESSING",
+        "ITERATING",
+        "ITERATING",
+        None,
+        "FINISHED",
+    ]
+    assert timeline.statuses() == ["STARTING", "IN_QUEUE", "PROCESSING", "ITERATING", "FINISHED"]
+    assert timeline.outputs() == [["a"], ["ab"]]
+    assert timeline.events[1].rank == 0
+    assert timeline.events[1].eta == 0.5
+    # A job that was not a generator: its final value is its one output.
+    single = Timeline("/add")
+    QueueReader(single).record(
+        {"msg": "process_completed", "output": {"data": [3]}, "success": True}, 0.0
+    )
+    assert single.final is not None
+    assert single.final.output_index == 0
+
+
+def test_queue_reader_on_a_diff_it_cannot_apply():
+    """Strict (the fast transport) raises as gradio_client does; a recorder keeps the
+    raw value and goes on."""
+    first = {"msg": "process_generating", "output": {"data": ["a"]}}
+    bad = {"msg": "process_generating", "output": {"data": [[["bogus", [], 1]]]}}
+    strict = QueueReader(Timeline("/s"), protocol="sse_v3", strict=True)
+    strict.read(first)
+    with pytest.raises(ValueError, match="bogus"):
+        strict.read(bad)
+    lenient = QueueReader(Timeline("/s"), protocol="sse_v3")
+    lenient.read(first)
+    fact = lenient.read(bad)
+    assert fact is not None
+    assert fact.data == [[["bogus", [], 1]]]
+
+
+def test_routes_hold_what_comes_before_the_job_knows_its_id():
+    routes: Routes[int] = Routes()
+    routes.deliver("e1", 1)
+    routes.deliver("e1", 2, final=True)
+    routes.deliver("e1", 3)
+    got: list[int] = []
+    routes.bind("e1", got.append)
+    assert got == [1, 2]  # in order, and nothing after the final one
+    later: list[int] = []
+    routes.bind("e2", later.append)
+    routes.deliver("e2", 4)
+    routes.unbind("e2")
+    routes.deliver("e2", 5)
+    assert later == [4]
 
 
 # --- to_dict and str --------------------------------------------------------------------

@@ -4,10 +4,17 @@ How: an init script (`RECORDER_JS`) wraps the page's `fetch` before Gradio's fro
 loads. Gradio's JS client joins the queue with `POST .../queue/join` and reads every
 message of the session from one streamed `GET .../queue/data` (fetch streaming, not
 `EventSource`, in Gradio 5 and 6). The wrapper tees that stream, timestamps each
-message with `performance.now()` and posts it, numbered, to a small HTTP collector on
-loopback run by this process. The collector puts the messages back in order and feeds
-them to the same `Timeline.record_message` the API client uses, so page jobs carry the
-same events as API jobs, for any target (thread, subprocess, URL, Space).
+message with `performance.now()` when the page read it and posts it, numbered, to a
+small HTTP collector on loopback run by this process. The collector puts the messages
+back in order and reads them through the same `QueueReader` the API client uses
+(client/protocol.py), so page jobs carry the same events as API jobs, for any target
+(thread, subprocess, URL, Space).
+
+Times: a page job's events are timed when the page saw them, on the page's clock,
+moved onto this process's (`PageRecorder._moved`). Messages the server sent before
+the page's stream was open (Gradio's page opens it after its join is answered) reach
+the page together, so a quick job's statuses can share one time: that is when the
+page learnt of them.
 
 Why a collector and not `page.expose_binding`: Playwright's sync API delivers binding
 calls only while the test is inside a Playwright call. A test blocked in
@@ -33,6 +40,7 @@ from gradio_client.exceptions import AppError
 from gradio_client.utils import Communicator, JobStatus, Status, StatusUpdate
 
 from ..client import registry
+from ..client.protocol import FINAL, QueueReader, Routes
 from ..client.recording import RecordedJob
 from ..timeline import Timeline
 
@@ -134,7 +142,6 @@ RECORDER_JS = r"""
 })();
 """
 
-_FINAL = ("process_completed", "unexpected_error")
 # How long `PageJob.cancel()` waits for the server to take the cancel.
 CANCEL_TIMEOUT = 5.0
 
@@ -230,8 +237,6 @@ class PageJob(RecordedJob):
         communicator = Communicator(threading.Lock(), JobStatus(), lambda *data: data, reset_url="")
         super().__init__(Job(future, communicator=communicator), timeline, job_timeout=job_timeout)
         self.fn_index = fn_index
-        self.created = time.perf_counter()
-        self.joined_at: float | None = None  # page clock (ms) of the join request
         self.session_hash: str | None = None  # the page's Gradio session
         self.cancel_url: str | None = None  # the app's `.../cancel`, beside queue/join
         self.headers: dict[str, str] = {}  # the recorder's client's (a Space's token)
@@ -291,17 +296,25 @@ class PageRecorder:
         self._next = 0
         self._held: dict[int, dict[str, Any]] = {}
         self._by_local: dict[int, PageJob] = {}
-        self._by_event: dict[str, PageJob] = {}
-        self._early: dict[str, list[dict[str, Any]]] = {}
+        self._routes: Routes[dict[str, Any]] = Routes()
+        # This process's clock minus the page's, in seconds, as small as seen so far:
+        # each sample is that plus the delivery's latency (see _moved).
+        self._offset: float | None = None
         self.jobs: list[PageJob] = []
 
     # -- receiving (collector thread) ------------------------------------------------------
 
     def receive(self, message: dict[str, Any]) -> None:
+        received = time.perf_counter()
         with self._lock:
             seq = message.get("seq")
             if not isinstance(seq, int):
                 return
+            page_time = message.get("t")
+            if isinstance(page_time, (int, float)):
+                sample = received - page_time / 1000
+                if self._offset is None or sample < self._offset:
+                    self._offset = sample
             self._held[seq] = message
             while self._next in self._held:
                 self._handle(self._held.pop(self._next))
@@ -345,14 +358,29 @@ class PageRecorder:
         client = self._processor()
         return client.endpoints.get(fn_index) if client is not None else None
 
+    def _moved(self, m: dict[str, Any]) -> float:
+        """When the page saw message `m`, on this process's clock (`perf_counter`).
+
+        Why the smallest offset seen: each message's arrival here minus its page time
+        is the clocks' offset plus that delivery's latency, so the smallest sample is
+        the best estimate; and it makes no message's time later than its arrival
+        here, so page events are never in this process's future (where a cancel or a
+        client-side failure, timed by this process, would land before them)."""
+        received = time.perf_counter()
+        page_time = m.get("t")
+        if self._offset is None or not isinstance(page_time, (int, float)):
+            return received
+        return min(received, page_time / 1000 + self._offset)
+
     def _joining(self, m: dict[str, Any]) -> None:
+        started = self._moved(m)  # before the client is made: that can take a while
         fn_index = int(m.get("fn_index") or 0)
         endpoint = self._endpoint(fn_index)
         name = getattr(endpoint, "api_name", None) or f"fn_index={fn_index}"
         data = m.get("data")
-        timeline = Timeline(str(name), tuple(data) if isinstance(data, list) else ())
+        args = tuple(data) if isinstance(data, list) else ()
+        timeline = Timeline(str(name), args, started=started)
         job = PageJob(timeline, fn_index, job_timeout=self._job_timeout)
-        job.joined_at = float(m.get("t") or 0.0)
         if isinstance(m.get("session_hash"), str):
             job.session_hash = m["session_hash"]
         join_url = str(m.get("url") or "")
@@ -379,9 +407,10 @@ class PageRecorder:
             why = "the queue is full" if status == 503 else f"HTTP {status}"
             self._fail(job, f"joining the queue failed: {why}{f': {detail}' if detail else ''}")
             return
-        self._by_event[event_id] = job
-        for early in self._early.pop(event_id, []):
-            self._record(job, early)
+        endpoint = self._endpoint(job.fn_index)
+        reader = QueueReader(job.timeline, protocol=getattr(endpoint, "protocol", None))
+        # Messages that came before the page read the join's answer are replayed now.
+        self._routes.bind(event_id, lambda m: self._record(job, reader, m))
 
     def _message(self, m: dict[str, Any]) -> None:
         msg = m.get("msg")
@@ -390,37 +419,30 @@ class PageRecorder:
         event_id = msg.get("event_id")
         if not isinstance(event_id, str):
             return  # heartbeats and close_stream
-        job = self._by_event.get(event_id)
-        if job is None:
-            # Arrived before the page read the join response: kept until it does.
-            self._early.setdefault(event_id, []).append(m)
-            return
-        self._record(job, m)
+        m["at"] = self._moved(m)  # now: it may wait in the routes
+        self._routes.deliver(event_id, m)
 
-    def _record(self, job: PageJob, m: dict[str, Any]) -> None:
+    def _record(self, job: PageJob, reader: QueueReader, m: dict[str, Any]) -> None:
         with job.end_lock:
             if not job.done():
-                self._record_open(job, m)
+                self._record_open(job, reader, m)
 
-    def _record_open(self, job: PageJob, m: dict[str, Any]) -> None:
+    def _record_open(self, job: PageJob, reader: QueueReader, m: dict[str, Any]) -> None:
         msg: dict[str, Any] = m["msg"]
-        start = job.joined_at or 0.0
-        arrived = job.created + (float(m.get("t") or start) - start) / 1000
         timeline = job.timeline
-        timeline.record_message(msg, arrived)
-        name = msg.get("msg")
+        fact = reader.read(msg)
+        # Never before the job's last event: the offset's estimate may have shrunk.
+        last = timeline.events[-1].time
+        event = timeline.record(fact, max(m["at"], timeline.started + last)) if fact else None
         endpoint = self._endpoint(job.fn_index)
-        communicator = job.communicator
-        last = timeline.events[-1]
-        if name in ("process_generating", "process_streaming") and last.kind == "output":
-            value = _process(endpoint, last.data)
-            with communicator.lock:
-                communicator.job.outputs.append(value)
-        if name in _FINAL:
-            self._finish(job, msg, endpoint)
+        if event is not None and event.kind == "output":
+            value = _process(endpoint, event.data)
+            with job.communicator.lock:
+                job.communicator.job.outputs.append(value)
+        if msg.get("msg") in FINAL:
+            self._finish(job, fact.data if fact is not None else None, endpoint)
 
-    def _finish(self, job: PageJob, msg: dict[str, Any], endpoint: Any) -> None:
-        output = msg.get("output") or {}
+    def _finish(self, job: PageJob, data: Any, endpoint: Any) -> None:
         final = job.timeline.final
         success = final is not None and bool(final.success)
         with job.communicator.lock:
@@ -429,7 +451,7 @@ class PageRecorder:
             message = (final.error if final is not None else None) or "the app raised an error"
             job.future.set_exception(AppError(message=message))
             return
-        value = _process(endpoint, list(output.get("data") or []))
+        value = _process(endpoint, list(data or []))
         with job.communicator.lock:
             if not job.communicator.job.outputs:
                 job.communicator.job.outputs.append(value)
@@ -448,10 +470,6 @@ class PageRecorder:
     def pending(self) -> list[PageJob]:
         with self._lock:
             return [job for job in self.jobs if not job.done()]
-
-    def joins_sent(self) -> int:
-        with self._lock:
-            return len(self.jobs)
 
     def wait_for_count(self, count: int, timeout: float) -> bool:
         """Until `count` joins have been recorded (they arrive by the collector)."""

@@ -1,11 +1,13 @@
 """`GradioClient` and `RecordedJob`: a stock client whose jobs record every update.
 
-How recording works without polling: the stock client's stream reader appends each
-message it receives to a per-event deque in `Client.pending_messages_per_event`.
-`GradioClient` replaces that dict with one whose deques report every append, so a
-message is timestamped on the reader thread the moment it is parsed, and routed to
-the job's `Timeline`. The job itself is a stock `Job`: results, iteration, status
-and cancel behave exactly as in gradio_client.
+How recording works without polling. Over the fast transport, the job's thread reads
+each message into its timeline as it acts on it (transport.py). Over the stock one,
+the stock client's stream reader appends each message it receives to a per-event
+deque in `Client.pending_messages_per_event`; `GradioClient` replaces that dict with
+one whose deques report every append, so a message is timestamped on the reader
+thread the moment it is parsed, and read into the job's `Timeline` (protocol.py).
+The job itself is a stock `Job`: results, iteration, status and cancel behave
+exactly as in gradio_client.
 """
 
 from __future__ import annotations
@@ -39,10 +41,10 @@ from ..errors import (
 from ..options import TRANSPORTS
 from ..timeline import Timeline
 from . import compat, downloads, registry
+from .protocol import FINAL, STREAMING_AS, QueueReader, Routes
 from .transport import (
     DEFAULT_TIMEOUT,
     FAST_PROTOCOLS,
-    STREAMING_AS,
     SessionStream,
     cut,
     cut_text,
@@ -54,11 +56,11 @@ from .transport import (
 )
 from .waiting import wait_for_job
 
-# Which timeline a submission belongs to. Why a context variable: the stock client
-# runs the submission on an executor thread under `copy_context()` taken inside
-# `submit()`, so the value set around `super().submit()` is visible to the
-# `send_data()` call that learns the server's event id.
-_SUBMITTING: contextvars.ContextVar[Timeline | None] = contextvars.ContextVar(
+# Which job's reader (and timeline) a stock submission belongs to. Why a context
+# variable: the stock client runs the submission on an executor thread under
+# `copy_context()` taken inside `submit()`, so the value set around it is visible to
+# the `send_data()` call that learns the server's event id.
+_SUBMITTING: contextvars.ContextVar[QueueReader | None] = contextvars.ContextVar(
     "pytest_gradio_submitting", default=None
 )
 
@@ -292,9 +294,8 @@ class GradioClient(Client):  # type: ignore[misc]
         # What the plugin calls the app in its messages (its spec, and where that came
         # from); set for the clients it makes (create_client), kept by clone().
         self.app_label: str | None = _template.app_label if _template is not None else None
-        self._routes_lock = threading.Lock()
-        self._routes: dict[str, Timeline] = {}
-        self._unrouted: dict[str, list[tuple[float, Any]]] = {}
+        # The stock transport's messages, with their arrival times, by event id.
+        self._routes: Routes[tuple[dict[str, Any], float]] = Routes()
         self.pending_messages_per_event = _TappedQueues(self._tapped)
         compat.register_events_safely(self)
         downloads.stage_downloads(self.endpoints.values(), Path(self.output_dir) / ".staging")
@@ -354,39 +355,20 @@ class GradioClient(Client):  # type: ignore[misc]
     # -- recording plumbing ------------------------------------------------------------
 
     def _tapped(self, event_id: str, msg: Any) -> None:
+        # Stock transport only: the fast one reads its messages on the job's thread.
         if msg is not None:  # None is the stock reader's "stream closed" sentinel
+            arrived = time.perf_counter()
             if isinstance(msg, dict) and msg.get("msg") == "unexpected_error":
                 self._server_ended[msg.get("event_id") or None] = msg
-            self._message_arrived(event_id, msg, time.perf_counter())
-
-    def _message_arrived(self, event_id: str, msg: dict[str, Any], arrived: float) -> None:
-        with self._routes_lock:
-            timeline = self._routes.get(event_id)
-            if timeline is None:
-                # Arrived before the job learnt its event id: keep it, with its
-                # arrival time, until the job is bound.
-                self._unrouted.setdefault(event_id, []).append((arrived, msg))
-                return
-            timeline.record_message(msg, arrived)
-            if msg.get("msg") in ("process_completed", "unexpected_error"):
-                del self._routes[event_id]
-
-    def _bind(self, event_id: str, timeline: Timeline) -> None:
-        timeline.event_id = event_id
-        with self._routes_lock:
-            completed = False
-            for arrived, msg in self._unrouted.pop(event_id, []):
-                timeline.record_message(msg, arrived)
-                completed = completed or msg.get("msg") in ("process_completed", "unexpected_error")
-            if not completed:
-                self._routes[event_id] = timeline
+            self._routes.deliver(event_id, (msg, arrived), final=msg.get("msg") in FINAL)
 
     def send_data(self, data: Any, hash_data: Any, protocol: Any, request_headers: Any) -> str:
         # Stock transport only: the fast one never calls this.
         event_id: str = super().send_data(data, hash_data, protocol, request_headers)
-        timeline = _SUBMITTING.get()
-        if timeline is not None:
-            self._bind(event_id, timeline)
+        reader = _SUBMITTING.get()
+        if reader is not None:
+            reader.timeline.event_id = event_id
+            self._routes.bind(event_id, lambda delivery: reader.record(*delivery))
         return event_id
 
     def _session_stream(self) -> SessionStream:
@@ -402,7 +384,6 @@ class GradioClient(Client):  # type: ignore[misc]
                 self.sse_url,
                 self.session_hash,
                 self.headers,
-                self._message_arrived,
                 timeout=self.httpx_kwargs.get("timeout"),
             )
         return stream
@@ -530,7 +511,7 @@ class GradioClient(Client):  # type: ignore[misc]
                 _raise_if_cancelled(helper)
                 raise
 
-        token = _SUBMITTING.set(timeline)
+        token = _SUBMITTING.set(QueueReader(timeline, protocol=endpoint.protocol))
         try:
             future = self.executor.submit(contextvars.copy_context().run, run, *args)
         finally:
@@ -589,7 +570,7 @@ class GradioClient(Client):  # type: ignore[misc]
             helper,
             args,
             {},
-            lambda event_id: self._bind(event_id, timeline),
+            timeline,
             stream,
         )
         return Job(

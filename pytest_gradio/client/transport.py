@@ -7,9 +7,10 @@ reader thread per session parses the `queue/data` stream and puts each message i
 the waiting job's queue, and the job thread blocks on that queue: a message is acted
 on the moment it arrives.
 
-What the job thread does with each message mirrors gradio_client's own handling
-(`utils.stream_sse_v1plus`, `Endpoint.make_predict`), so `Job.outputs()`, `status()`,
-iteration, async iteration, files, state, errors and cancel behave as stock.
+The job thread reads each message once (`protocol.QueueReader`: the fact it states,
+recorded on the job's timeline) and acts on that fact as gradio_client's own handling
+does (`utils.stream_sse_v1plus`, `Endpoint.make_predict`), so `Job.outputs()`,
+`status()`, iteration, async iteration, files, state, errors and cancel behave as stock.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, cast
 
@@ -36,21 +37,17 @@ from gradio_client.utils import (
     ServerMessage,
     Status,
     StatusUpdate,
-    apply_diff,
 )
 
 from ..errors import JobStreamError
-from ..timeline import MESSAGE_STATUS
+from ..timeline import Timeline
 from . import compat
+from .protocol import FINAL, QueueReader, Routes, unreadable
 
 FAST_PROTOCOLS = ("sse_v1", "sse_v2", "sse_v2.1", "sse_v3")
-_DIFF_PROTOCOLS = ("sse_v2", "sse_v2.1", "sse_v3")
 _CANCEL = {"msg": "__pytest_gradio_cancel__"}
-# How a `.stream()` event (webcam, microphone) is recorded, on both transports: each
-# `process_streaming` output as a generator's (`process_generating`: ITERATING, in
-# `job.outputs()`, diffs applied). The stock client raises KeyError on these.
-STREAMING_AS = "process_generating"
-MessageTap = Callable[[str, dict[str, Any], float], None]
+# What a job's inbox holds: a message and when it arrived (time.perf_counter()).
+Delivery = tuple[dict[str, Any], float]
 
 
 def new_pool(
@@ -170,10 +167,6 @@ FAULT = "__pytest_gradio_fault__"
 # times in a row without a message in between, each after a growing pause.
 REOPEN_LIMIT = 5
 REOPEN_PAUSE = 0.02
-# What the server may send that the client knows; anything else fails its job.
-_KNOWN = frozenset(
-    {*MESSAGE_STATUS, "heartbeat", "close_stream", "unexpected_error", "process_streaming"}
-)
 
 
 class SessionStream:
@@ -181,9 +174,9 @@ class SessionStream:
 
     The server keeps the stream open while the session has events in flight and
     closes it (`close_stream`) when none is left; a job joining later opens it
-    again. Messages are delivered to per-event inboxes; one that arrives before its
-    job registered (the server can answer before `queue/join` returns) waits in the
-    inbox until the job picks it up.
+    again. Messages are delivered, with their arrival time, to per-event inboxes; one
+    that arrives before its job registered (the server can answer before `queue/join`
+    returns) waits (`protocol.Routes`) until the job registers.
 
     Faults end the jobs they concern, at once, with what was seen: an answer that is
     not an event stream (status, content type, first bytes), a stream that ends
@@ -200,7 +193,6 @@ class SessionStream:
         url: str,
         session_hash: str,
         headers: dict[str, str],
-        tap: MessageTap,
         timeout: Any = None,
     ) -> None:
         self._http = http
@@ -208,10 +200,9 @@ class SessionStream:
         self.session_hash = session_hash
         self._params = {"session_hash": session_hash}
         self._headers = headers
-        self._tap = tap
         self._timeout = timeout if timeout is not None else DEFAULT_TIMEOUT
         self._lock = threading.Lock()
-        self._inboxes: dict[str, queue.SimpleQueue[dict[str, Any]]] = {}
+        self._routes: Routes[Delivery] = Routes()
         self._in_flight: set[str] = set()
         # Events whose final message arrived before their job registered.
         self._finished: set[str] = set()
@@ -220,20 +211,15 @@ class SessionStream:
         self._socket: socket.socket | None = None
         self._closed = False
 
-    def _inbox(self, event_id: str) -> queue.SimpleQueue[dict[str, Any]]:
-        inbox = self._inboxes.get(event_id)
-        if inbox is None:
-            inbox = self._inboxes[event_id] = queue.SimpleQueue()
-        return inbox
-
-    def register(self, event_id: str) -> queue.SimpleQueue[dict[str, Any]]:
+    def register(self, event_id: str) -> queue.SimpleQueue[Delivery]:
         """The inbox of a job that just joined the queue; makes sure a reader runs."""
         with self._lock:
-            inbox = self._inbox(event_id)
+            inbox: queue.SimpleQueue[Delivery] = queue.SimpleQueue()
+            self._routes.bind(event_id, inbox.put)
             if self._closed:
                 # The client was closed while this job was joining: nothing will
                 # read its messages, so it ends as cancelled instead of waiting.
-                inbox.put(_CANCEL)
+                inbox.put((_CANCEL, 0.0))
             elif event_id not in self._finished:
                 self._in_flight.add(event_id)
             if self._reader is None and self._in_flight and not self._closed:
@@ -245,7 +231,7 @@ class SessionStream:
 
     def forget(self, event_id: str) -> None:
         with self._lock:
-            self._inboxes.pop(event_id, None)
+            self._routes.unbind(event_id)
             self._in_flight.discard(event_id)
             self._finished.discard(event_id)
             # Kept in _failed (ids are unique): the server may still send for it.
@@ -255,7 +241,7 @@ class SessionStream:
         if event_id is None:
             return
         with self._lock:
-            self._inbox(event_id).put(_CANCEL)
+            self._routes.deliver(event_id, (_CANCEL, 0.0))
 
     @property
     def idle(self) -> bool:
@@ -272,13 +258,12 @@ class SessionStream:
             # A job failed by a fault has ended: what the server still sends for it
             # is not its.
             targets = [t for t in targets if t not in self._failed]
-            if msg.get("msg") in (ServerMessage.process_completed, ServerMessage.unexpected_error):
+            if msg.get("msg") in FINAL:
                 for target in targets:
                     self._in_flight.discard(target)
                     self._finished.add(target)
             for target in targets:
-                self._tap(target, msg, arrived)
-                self._inbox(target).put(msg)
+                self._routes.deliver(target, (msg, arrived))
 
     def _fail(self, detail: str, event_ids: list[str] | None = None) -> None:
         """End `event_ids` (default: every job in flight) with `detail`."""
@@ -288,7 +273,8 @@ class SessionStream:
                 self._in_flight.discard(target)
                 self._finished.add(target)
                 self._failed.add(target)
-                self._inbox(target).put({"msg": FAULT, "event_id": target, "message": detail})
+                fault = {"msg": FAULT, "event_id": target, "message": detail}
+                self._routes.deliver(target, (fault, time.perf_counter()))
 
     def _read(self) -> None:
         reopened = 0
@@ -379,15 +365,7 @@ class SessionStream:
             problem = f"{type(exc).__name__}: {exc}"
             msg = None
         else:
-            problem = ""
-            if not isinstance(msg, dict):
-                problem = "not a JSON object"
-            elif msg.get("msg") not in _KNOWN:
-                problem = f"unknown message kind {msg.get('msg')!r}"
-            elif msg.get("msg") in ("process_generating", "process_completed") and not (
-                isinstance(msg.get("output", {}), dict)
-            ):
-                problem = "its output is not a JSON object"
+            problem = unreadable(msg) or ""
         if not problem:
             return cast("dict[str, Any]", msg)
         detail = f"the server sent a message the client cannot read ({problem}): {cut_text(data)!r}"
@@ -404,7 +382,7 @@ class SessionStream:
             self._closed = True
             reader = self._reader
             for event_id in list(self._in_flight):
-                self._inbox(event_id).put(_CANCEL)
+                self._routes.deliver(event_id, (_CANCEL, 0.0))
         cut(self._socket)
         if reader is not None and reader is not threading.current_thread():
             reader.join(timeout=1)
@@ -450,18 +428,18 @@ def run_job(
     helper: Any,
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
-    on_event_id: Callable[[str], None],
+    timeline: Timeline,
     stream: SessionStream,
 ) -> Any:
     """What the stock `Endpoint.make_end_to_end_fn` does, over the fast transport, on
-    `stream` (the session's when the job was submitted)."""
+    `stream` (the session's when the job was submitted), recording on `timeline`."""
     if not endpoint.is_valid:
         raise utils.InvalidAPIEndpointError()
     data = args
     if client._skip_components:
         data = endpoint.insert_empty_state(*data)
     data = endpoint.process_input_files(*data)
-    result = _predict(client, endpoint, helper, data, kwargs, on_event_id, stream)
+    result = _predict(client, endpoint, helper, data, kwargs, timeline, stream)
     predictions = endpoint.process_predictions(*result)
     with helper.lock:
         if not helper.job.outputs:
@@ -475,7 +453,7 @@ def _predict(
     helper: Any,
     data: tuple[Any, ...],
     kwargs: dict[str, Any],
-    on_event_id: Callable[[str], None],
+    timeline: Timeline,
     stream: SessionStream,
 ) -> tuple[Any, ...]:
     payload = {
@@ -497,14 +475,15 @@ def _predict(
     response.raise_for_status()
     event_id = response.json()["event_id"]
     helper.event_id = event_id
-    on_event_id(event_id)
+    timeline.event_id = event_id
     inbox = stream.register(event_id)
     try:
         with helper.lock:
             cancelled = helper.should_cancel
         if cancelled:
             stream.cancel(event_id)
-        result = _consume(client, endpoint, helper, inbox, event_id)
+        reader = QueueReader(timeline, protocol=endpoint.protocol, strict=True)
+        result = _consume(client, endpoint, helper, inbox, event_id, reader)
     finally:
         stream.forget(event_id)
     return _unpack(result)
@@ -514,12 +493,14 @@ def _consume(
     client: Any,
     endpoint: Any,
     helper: Any,
-    inbox: queue.SimpleQueue[dict[str, Any]],
+    inbox: queue.SimpleQueue[Delivery],
     event_id: str,
+    reader: QueueReader,
 ) -> dict[str, Any]:
-    previous: list[Any] | None = None
+    """Act on the job's messages as gradio_client's `stream_sse_v1plus` does, each read
+    once (`reader`: recorded on the timeline, then acted on), until its end."""
     while True:
-        msg = inbox.get()
+        msg, arrived = inbox.get()
         if msg is _CANCEL:
             with contextlib.suppress(httpx.HTTPError):
                 client._http.post(
@@ -529,45 +510,41 @@ def _consume(
                 )
             raise concurrent.futures.CancelledError()
         kind = msg.get("msg")
-        if kind == ServerMessage.process_streaming:
-            # A `.stream()` event's output: handled as a generator's (see STREAMING).
-            kind = ServerMessage.process_generating
         if kind == FAULT:
             raise stream_error(endpoint, str(msg["message"]), helper)
         if kind == ServerMessage.unexpected_error:
             raise stream_error(endpoint, server_ended(msg), helper)
-        status = MESSAGE_STATUS.get(str(kind))
-        if status is None:
+        fact = reader.record(msg, arrived)
+        if fact is None or kind is None:
+            # Nothing the job acts on; a server-stopped notice (no "msg") ends the
+            # timeline, and the job ends with the stream it came on.
             continue
         with helper.lock:
-            log = None
-            if kind == ServerMessage.log and msg.get("log") and msg.get("level"):
-                log = (msg["log"], msg["level"])
             update = StatusUpdate(
-                code=status,
-                queue_size=msg.get("queue_size"),
-                rank=msg.get("rank"),
-                success=msg.get("success"),
+                code=fact.status,
+                queue_size=fact.queue_size,
+                rank=fact.rank,
+                success=fact.success,
                 time=datetime.now(),
-                eta=msg.get("rank_eta"),
-                progress_data=ProgressUnit.from_msg(msg["progress_data"])
-                if "progress_data" in msg
+                eta=fact.eta,
+                progress_data=[
+                    ProgressUnit(
+                        index=step.index,
+                        length=step.length,
+                        unit=step.unit,
+                        progress=step.progress,
+                        desc=step.desc,
+                    )
+                    for step in fact.progress
+                ]
+                if fact.progress is not None
                 else None,
-                log=log,
+                # As stock: a log message without text is no log.
+                log=fact.log if fact.log and fact.log[0] else None,
             )
-            output = list(msg.get("output", {}).get("data", []) or [])
-            if kind == ServerMessage.process_generating and endpoint.protocol in _DIFF_PROTOCOLS:
-                if previous is None:
-                    previous = list(output)
-                else:
-                    for i, value in enumerate(output):
-                        if i >= len(previous):
-                            previous.append(None)
-                        previous[i] = apply_diff(previous[i], value)
-                        output[i] = previous[i]
-            if output and status is not Status.FINISHED:
+            if fact.data and fact.status is not Status.FINISHED:
                 try:
-                    value = helper.prediction_processor(*output)
+                    value = helper.prediction_processor(*fact.data)
                 except Exception as exc:
                     value = [exc]
                 helper.job.outputs.append(value)
@@ -576,7 +553,9 @@ def _consume(
                 )
             helper.job.latest_status = update
             helper.updates.put_nowait(update)
-        if kind == ServerMessage.process_completed:
+        if fact.status is Status.FINISHED:
+            # The raw output dict, as stock hands it on: an error's fields (title,
+            # duration, ...) become the AppError's (_unpack).
             final = msg.get("output") or {}
             helper.updates.put_nowait(
                 OutputUpdate(

@@ -37,7 +37,7 @@ from gradio_client.utils import Communicator, JobStatus, Status, StatusUpdate
 
 from ..client.recording import RecordedJob
 from ..normalize import Record
-from ..timeline import Event, ProgressStep, Timeline
+from ..timeline import Fact, ProgressStep, Timeline
 
 # The words of Gradio's progress notifications (gradio/mcp.py, 5.28 and later).
 _JOINED = "Joined server queue."
@@ -65,41 +65,40 @@ class McpRecorder:
     """The one place MCP facts become timeline events (the seam for tool calls).
 
     Each method takes a fact about the call (a status, a progress step, a log line,
-    the result or the error) with the time it arrived and appends the `Event` an API
-    job would have for it. It uses two of `Timeline`'s internals, `_now(arrived)` (the
-    time since the call) and `_add(event)` (append and wake waiters), until the
-    timeline has a public entry for facts from any source.
+    the result or the error) with the time it arrived and records it through the
+    timeline's one entry for facts from any source (`Timeline.record`), as the queue
+    protocol's reader does for API and page jobs.
     """
 
     def __init__(self, timeline: Timeline) -> None:
         self.timeline = timeline
         self.notifications: list[Notification] = []
 
-    def _at(self, arrived: float) -> float:
-        return self.timeline._now(arrived)
-
     def status(self, status: Status, arrived: float, **fields: Any) -> None:
-        self.timeline._add(Event("status", status, self._at(arrived), **fields))
+        self.timeline.record(Fact(status, **fields), arrived)
 
     def progress(self, steps: tuple[ProgressStep, ...], arrived: float) -> None:
-        self.timeline._add(Event("progress", Status.PROGRESS, self._at(arrived), progress=steps))
+        self.timeline.record(Fact(Status.PROGRESS, progress=steps), arrived)
 
     def log(self, message: str, level: str, arrived: float) -> None:
-        self.timeline._add(Event("log", Status.LOG, self._at(arrived), log=(message, level)))
+        self.timeline.record(Fact(Status.LOG, log=(message, level)), arrived)
 
     def result(self, value: Any, arrived: float) -> None:
-        # As a non-generator API job: the result is the call's only output.
-        self.status(Status.FINISHED, arrived, success=True, output_index=0, data=value)
+        # As a non-generator API job: the result is the call's only output (the
+        # timeline numbers a successful end with no output before it as output 0).
+        self.timeline.record(Fact(Status.FINISHED, success=True, data=value), arrived)
 
     def error(self, message: str, arrived: float) -> None:
-        self.status(Status.FINISHED, arrived, success=False, error=message)
+        self.timeline.record(Fact(Status.FINISHED, success=False, error=message), arrived)
 
     def notification(
         self, progress: float, total: float | None, message: str | None, arrived: float
     ) -> None:
         """A progress notification: kept as it came, and read as the status or the
         progress step Gradio put into words (see the module's docstring)."""
-        self.notifications.append(Notification(self._at(arrived), progress, total, message))
+        self.notifications.append(
+            Notification(arrived - self.timeline.started, progress, total, message)
+        )
         if self.timeline.final is not None:
             return  # a notification that lost the race with the result
         if message is None:
@@ -108,7 +107,7 @@ class McpRecorder:
             # (never a step to match) that keeps the status it came in (no status is
             # made up): in the timeline, with its time, changing nothing it says.
             last = self.timeline.events[-1].status
-            self.timeline._add(Event("progress", last, self._at(arrived), progress=()))
+            self.timeline.record(Fact(last, progress=()), arrived)
         elif message == _JOINED:
             self.status(Status.JOINING_QUEUE, arrived)
         elif message == _PROCESSING:
