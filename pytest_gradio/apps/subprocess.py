@@ -26,6 +26,7 @@ from ..errors import AppSpecError, AppStartError
 from ..options import DEFAULT_STARTUP_TIMEOUT, AppOptions
 from ..specs import AppSpec
 from .base import GradioApp
+from .environment import child_environment
 from .handshake import ENV_CONFIG, ERROR_MARKER, READY_MARKER, STACK_SIGNAL, encode_config
 
 # How long the app may take to stop after SIGTERM before the group gets SIGKILL.
@@ -95,18 +96,10 @@ class SubprocessApp(GradioApp):
                 "subprocess mode give values that can be pickled (no lambdas), or use "
                 "mode='thread'."
             ) from None
-        env = dict(os.environ)
-        env.update(
-            {
-                ENV_CONFIG: encoded,
-                "GRADIO_ANALYTICS_ENABLED": "False",
-                "HF_HUB_DISABLE_TELEMETRY": "1",
-                "PYTHONUNBUFFERED": "1",
-                "GRADIO_SERVER_NAME": "127.0.0.1",
-                "GRADIO_SHARE": "False",
-            }
-        )
-        env.pop("GRADIO_SERVER_PORT", None)
+        # The session's environment (telemetry off, its GRADIO_TEMP_DIR: see
+        # environment.py), with where the app listens the plugin's to say.
+        env = child_environment(os.environ)
+        env.update({ENV_CONFIG: encoded, "PYTHONUNBUFFERED": "1"})
         # The child must import this package even when it is not installed (a source
         # checkout on sys.path): append its parent directory, after what is there.
         package_root = str(Path(__file__).resolve().parent.parent)

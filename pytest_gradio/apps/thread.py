@@ -28,14 +28,8 @@ from ..errors import AppLoadError, AppStartError
 from ..options import DEFAULT_STARTUP_TIMEOUT, LOOPBACK, OWNED_LAUNCH_KWARGS, AppOptions
 from ..specs import AppSpec, is_blocks
 from .asgi import choose_mount, mount_url
-from .base import (
-    GradioApp,
-    free_port,
-    launch_error,
-    port_taken,
-    thread_failures,
-    wait_for_gradio,
-)
+from .base import GradioApp, launch_on_free_port, wait_for_gradio
+from .environment import owned_environment
 from .loading import (
     AppStopped,
     Host,
@@ -94,29 +88,25 @@ class ThreadApp(GradioApp):
     def start(self, script_launch_kwargs: Mapping[str, Any]) -> Any:
         """Launch on loopback and a free port; return what launch() returned."""
         kwargs = {**script_launch_kwargs, **self.options.launch_kwargs, **FORCED_LAUNCH_KWARGS}
-        kwargs["share"] = False
-        kwargs["server_name"] = LOOPBACK
         _align_file_cache(self.blocks)
         for logger in _server_loggers():
             logger.addHandler(self._handler)
-        port = 0
-        # A free port can be taken between choosing and binding it: try again then,
-        # and only then. Any other failure is the app's and is shown at once.
-        for attempt in range(3):
-            port = kwargs["server_port"] = free_port()
-            with thread_failures() as failures:
-                try:
-                    result = original_launch(self.blocks, **kwargs)
-                except Exception as exc:
-                    if attempt < 2 and isinstance(exc, OSError) and port_taken(port):
-                        continue
-                    self._detach_logs()
-                    given = {**script_launch_kwargs, **self.options.launch_kwargs}
-                    raise launch_error(self.spec, exc, failures, given) from None
-            self.url = str(self.blocks.local_url)
-            capture_tracebacks(self.blocks.server.thread, self._log)
-            return result
-        raise AssertionError("unreachable")  # pragma: no cover
+        try:
+            with owned_environment():
+                result = launch_on_free_port(
+                    original_launch,
+                    self.blocks,
+                    kwargs,
+                    self.spec,
+                    script_launch_kwargs,
+                    self.options.launch_kwargs,
+                )
+        except BaseException:
+            self._detach_logs()
+            raise
+        self.url = str(self.blocks.local_url)
+        capture_tracebacks(self.blocks.server.thread, self._log)
+        return result
 
     def is_alive(self) -> bool:
         server = getattr(self.blocks, "server", None)
@@ -295,13 +285,20 @@ def _restored_main() -> Iterator[None]:
 def start_thread_app(spec: AppSpec, options: AppOptions) -> GradioApp:
     """Load the app in this process and serve it on loopback; return it once it answers."""
     _import_server_modules()
+    # gradio is imported (and the patches put in) before the clock starts: the
+    # plugin's own import is not the app's start-up.
+    install_patches()
+    # The app's code runs with the environment its process would have in subprocess
+    # mode (GRADIO_ROOT_PATH is read when a Blocks is built), until it is served.
+    with owned_environment():
+        return _start(spec, options)
+
+
+def _start(spec: AppSpec, options: AppOptions) -> GradioApp:
     if spec.kind == "blocks":
         app = ThreadApp(spec, options, spec.blocks)
         app.start({})
         return app
-    # gradio is imported (and the patches put in) before the clock starts: the
-    # plugin's own import is not the app's start-up.
-    install_patches()
     timeout = options.startup_timeout or DEFAULT_STARTUP_TIMEOUT
     wait, cut = deadlines.bound(timeout)  # never past the test's pytest-timeout
     deadline = time.monotonic() + (wait if wait is not None else timeout)
