@@ -331,6 +331,43 @@ def test_launch_kwargs_that_cannot_reach_a_subprocess(tmp_path: Path, outer_apps
     assert set(bootstraps_of(os.getpid())) <= outer_apps
 
 
+SSL_SCRIPT = """
+import gradio as gr
+
+with gr.Blocks() as demo:
+    gr.Textbox()
+
+demo.launch({arguments})
+"""
+
+
+@pytest.mark.parametrize("mode", ["subprocess", "thread"])
+@pytest.mark.parametrize("given_by", ["launch_kwargs", "the script's launch()"])
+def test_launch_error_names_the_missing_file(
+    tmp_path: Path, outer_apps: set[int], mode: str, given_by: str
+) -> None:
+    """A launch() that fails on a missing file quotes the file and the argument that
+    named it, and where that argument came from, in both modes (issue 19 item 5:
+    subprocess mode said only "FileNotFoundError: [Errno 2] No such file or directory
+    (on the server's thread)" for launch_kwargs)."""
+    files = {"ssl_keyfile": "/nonexistent/key.pem", "ssl_certfile": "/nonexistent/cert.pem"}
+    if given_by == "launch_kwargs":
+        script, options = SSL_SCRIPT.format(arguments=""), {"launch_kwargs": files}
+    else:
+        arguments = ", ".join(f"{key}={value!r}" for key, value in files.items())
+        script, options = SSL_SCRIPT.format(arguments=arguments), {}
+    (tmp_path / "app.py").write_text(script)
+    spec = parse_spec("app.py", source="--gradio-app", base_dir=tmp_path)
+    with pytest.raises(AppStartError) as info:
+        start_app(spec, AppOptions(mode=mode, **options)).close()
+    message = str(info.value)
+    assert "failed in launch(): FileNotFoundError" in message
+    for key, value in files.items():
+        assert f"{key}={value!r} (from {given_by})" in message, message
+    assert f"Check its launch arguments: ssl_certfile, ssl_keyfile (from {given_by})" in message
+    assert set(bootstraps_of(os.getpid())) <= outer_apps
+
+
 def test_blocks_object_cannot_run_in_a_subprocess(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
