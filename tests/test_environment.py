@@ -190,3 +190,60 @@ def test_deployment_variables_do_not_move_the_app(
         timeout=240,
     )
     result.assert_outcomes(passed=2 if mode == "thread" else 1)
+
+
+# --- item 7: gradio's files stay in the run's temp dir -------------------------------
+
+FILE_APP = """
+import os
+import gradio as gr
+
+def write(text):
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "out", text + ".txt")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+with gr.Blocks() as demo:
+    box = gr.Textbox()
+    gr.Button().click(write, box, gr.File(), api_name="write")
+"""
+
+BUILT_AT_IMPORT_TESTS = """
+import os
+import pytest
+from app import demo  # a Blocks built at import, before any fixture runs
+
+
+def test_thread(gradio_launch):
+    path = gradio_launch(demo).client().predict("one", api_name="/write")
+    assert open(path).read() == "one"
+    assert path.startswith(os.environ["GRADIO_TEMP_DIR"] + os.sep)
+
+
+@pytest.mark.gradio_app("app.py", mode="subprocess")
+def test_subprocess(gradio_client):
+    path = gradio_client.predict("two", api_name="/write")
+    assert open(path).read() == "two"
+    assert path.startswith(os.environ["GRADIO_TEMP_DIR"] + os.sep)
+"""
+
+
+def test_gradio_writes_nothing_to_the_system_temp_dir(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run whose Blocks is built at import (by a conftest or test module, before any
+    fixture) leaves the system temp dir as it found it, in both modes: what gradio
+    writes (its uploads and outputs, gradio 6.31's `vibe_edit_history`, the client's
+    downloads) goes to the run's own temp dir, removed at its end. A process with a
+    temp dir of its own (TMPDIR), so that nothing else writes there; pytester gives
+    the run a --basetemp elsewhere."""
+    system_temp = pytester.mkdir("system-temp")
+    monkeypatch.setenv("TMPDIR", str(system_temp))
+    monkeypatch.delenv("GRADIO_TEMP_DIR", raising=False)
+    (pytester.path / "app.py").write_text(FILE_APP)
+    pytester.makepyfile(test_files=BUILT_AT_IMPORT_TESTS)
+    result = pytester.runpytest_subprocess("-p", "no:randomly", timeout=240)
+    result.assert_outcomes(passed=2)
+    assert sorted(str(p.relative_to(system_temp)) for p in system_temp.rglob("*")) == []
