@@ -445,3 +445,68 @@ def test_interrupted_runs_leave_no_process(
 
 def _default_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+# --- the app dies during a job ---------------------------------------------------------
+
+DYING_APP = """
+import time
+import gradio as gr
+
+def slow():
+    print("last words: the job started", flush=True)
+    time.sleep(60)
+    return "never"
+
+with gr.Blocks() as demo:
+    out = gr.Textbox()
+    gr.Button().click(slow, None, out, api_name="slow")
+"""
+
+KILLED_MID_JOB = """
+import os, signal, time
+
+def test_killed_mid_job(gradio_app, gradio_client):
+    job = gradio_client.submit(api_name="/slow")
+    deadline = time.monotonic() + 60
+    while "the job started" not in gradio_app.logs():
+        assert time.monotonic() < deadline, "the job never started"
+        time.sleep(0.01)
+    os.kill(gradio_app.pid, signal.SIGKILL)
+    job.result()
+"""
+
+
+@pytest.mark.parametrize("transport", ["fast", "stock"])
+def test_app_killed_mid_job_is_named(
+    pytester: pytest.Pytester, outer_apps: set[int], transport: str
+) -> None:
+    """A subprocess app killed during a job (SIGKILL): the job's error says the app's
+    process died, of which signal, and quotes its last output; the failure section
+    says it too (the job's timeline ends with that error, and the server log with the
+    death). Before, the error said only "the event stream broke ... after 0 output(s)"
+    (issue 19 item 3)."""
+    (pytester.path / "app.py").write_text(DYING_APP)
+    pytester.makepyfile(test_dies=KILLED_MID_JOB)
+    result = pytester.runpytest(
+        "--gradio-app=app.py", "--gradio-mode=subprocess", f"--gradio-transport={transport}"
+    )
+    result.assert_outcomes(failed=1)
+    output = result.stdout.str()
+    error = (
+        "/slow: the app process (pid *) died (signal 9) during the job, after 0 output(s) "
+        "of the job; it ended without its result (*). Its last output:"
+    )
+    result.stdout.fnmatch_lines(
+        [
+            f"E * {error}",
+            "E *last words: the job started",
+            "*- gradio: jobs and server log -*",
+            "*error: 'JobStreamError: /slow: the app process (pid *) died (signal 9)*",
+            "*server log of app.py (subprocess, *) during this test:",
+            "*last words: the job started",
+            "*pytest-gradio: the app process (pid *) exited with code -9 (killed by SIGKILL).",
+        ]
+    )
+    assert "Gradio cancels a session's jobs when their stream drops" not in output
+    assert set(bootstraps_of(os.getpid())) <= outer_apps

@@ -193,6 +193,7 @@ class GradioApp:
                 self._template = self._new_client({})
             client = self._template.clone()
         client.job_timeout = self.job_timeout
+        client.server_gone = self.why_gone
         return client
 
     def _new_client(self, client_kwargs: Mapping[str, Any]) -> GradioClient:
@@ -227,6 +228,12 @@ class GradioApp:
 
     def is_alive(self) -> bool:
         return True
+
+    def why_gone(self) -> tuple[str, str] | None:
+        """Asked when a job's event stream broke: why the server went away (a
+        sentence, and what it printed last), or None if this kind cannot tell or it
+        still runs."""
+        return None
 
     def close(self) -> None:
         """Stop the app if the plugin started it, and the clients' shared pool."""

@@ -35,6 +35,10 @@ TERMINATE_GRACE = 5.0
 TAIL_LINES = 30
 _MAX_LINE = 8192
 _EXIT_POLL = 0.05
+# How long a job whose stream broke waits to see the app's process end, and how many
+# of its last lines of output the job's error quotes.
+_DEATH_WAIT = 0.5
+_DEATH_TAIL = 15
 _LINE = re.compile(r"(__pytest_gradio_(?:ready|error)__) (\S+) (.*)")
 
 
@@ -327,6 +331,25 @@ class SubprocessApp(GradioApp):
                     f"{_describe_code(code)}."
                 )
         return alive
+
+    def why_gone(self) -> tuple[str, str] | None:
+        # The stream breaks as the dying process's sockets close, a moment before the
+        # process is seen to have ended: wait that moment, bounded.
+        code = self._wait_exit(_DEATH_WAIT)
+        if code is None and not self._exited():
+            return None
+        self.is_alive()  # notes the death in the app's log, once
+        if self._reader is not None:
+            self._reader.join(timeout=0.5)  # the last lines of output
+        death = (
+            f"died (signal {-code})"
+            if code is not None and code < 0
+            else (f"exited with code {_describe_code(code)}")
+        )
+        return (
+            f"the app process (pid {self.pid}) {death}",
+            f"Its last output:\n{self._tail(_DEATH_TAIL)}",
+        )
 
     def close(self) -> None:
         """Stop the app and everything it started: SIGTERM to the process group,
