@@ -247,3 +247,72 @@ def test_gradio_writes_nothing_to_the_system_temp_dir(
     result = pytester.runpytest_subprocess("-p", "no:randomly", timeout=240)
     result.assert_outcomes(passed=2)
     assert sorted(str(p.relative_to(system_temp)) for p in system_temp.rglob("*")) == []
+
+
+# --- "Server-side warnings land on the test" ------------------------------------------
+
+WARNING_APP = """
+import warnings
+import gradio as gr
+
+def on_a_worker_thread():
+    warnings.warn("server-side warning from a worker thread", UserWarning)
+    return "ok"
+
+async def on_the_event_loop():
+    warnings.warn("server-side warning from the event loop", UserWarning)
+    return "ok"
+
+with gr.Blocks() as demo:
+    out = gr.Textbox()
+    gr.Button().click(on_a_worker_thread, None, out, api_name="sync_warns")
+    gr.Button().click(on_the_event_loop, None, out, api_name="async_warns")
+"""
+
+WARNING_TESTS = """
+import warnings
+
+def test_uses_the_app(gradio_client):
+    assert gradio_client.predict(api_name="/sync_warns") == "ok"
+    assert gradio_client.predict(api_name="/async_warns") == "ok"
+    warnings.warn("the test's own warning", UserWarning)
+
+def test_fails_and_shows_the_log(gradio_client):
+    assert gradio_client.predict(api_name="/sync_warns") == "ok"
+    assert gradio_client.predict(api_name="/async_warns") == "ok"
+    assert False, "failing on purpose"
+"""
+
+
+@pytest.mark.parametrize("filters", [[], ["-W", "error::UserWarning"]], ids=["default", "W-error"])
+def test_server_warnings_go_to_the_server_log(
+    pytester: pytest.Pytester, filters: list[str]
+) -> None:
+    """In thread mode, warnings raised where the app's server runs (the app's functions
+    on gradio's worker threads, its async ones on the event loop; gradio's own, such
+    as its Pandas4Warnings) go to the app's server log, shown with a failing test's
+    report, as in subprocess mode; not to the warnings of whichever test runs. The
+    test's own warning stays the test's, and under `-W error` fails it, while the
+    server's do not break its jobs."""
+    (pytester.path / "app.py").write_text(WARNING_APP)
+    pytester.makepyfile(test_warns=WARNING_TESTS)
+    result = pytester.runpytest_subprocess(
+        "-p", "no:randomly", "--gradio-app=app.py", "-rA", *filters, timeout=240
+    )
+    output = result.stdout.str()
+    section = output[output.index("- gradio: jobs and server log -") :]
+    assert "server-side warning from a worker thread" in section
+    assert "server-side warning from the event loop" in section
+    summary = output[output.index("short test summary info") :]
+    if filters:
+        result.assert_outcomes(failed=2)
+        assert "FAILED test_warns.py::test_uses_the_app - UserWarning: the test's own warning" in (
+            summary
+        )
+        assert "warnings summary" not in output
+    else:
+        result.assert_outcomes(passed=1, failed=1)
+        warned = output[output.index("warnings summary") : output.index("short test summary")]
+        assert "test_warns.py:7: UserWarning: the test's own warning" in warned  # its line
+        assert "server-side warning" not in warned
+        assert f"site-packages{os.sep}gradio{os.sep}" not in warned  # gradio's own

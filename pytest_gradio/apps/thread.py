@@ -44,7 +44,12 @@ from .loading import (
     stop_thread,
     where_blocked,
 )
-from .serverlog import capture_tracebacks, release_tracebacks
+from .serverlog import (
+    capture_tracebacks,
+    capture_warnings,
+    release_tracebacks,
+    release_warnings,
+)
 
 # Launch arguments thread mode forces: the server must not block the test process,
 # print, or open a browser.
@@ -106,6 +111,7 @@ class ThreadApp(GradioApp):
             raise
         self.url = str(self.blocks.local_url)
         capture_tracebacks(self.blocks.server.thread, self._log)
+        capture_warnings(self.blocks.server, self._log)
         return result
 
     def is_alive(self) -> bool:
@@ -126,6 +132,7 @@ class ThreadApp(GradioApp):
             logger.removeHandler(self._handler)
         server = getattr(self.blocks, "server", None)
         release_tracebacks(getattr(server, "thread", None))
+        release_warnings(server)
 
 
 class AsgiThreadApp(GradioApp):
@@ -141,6 +148,7 @@ class AsgiThreadApp(GradioApp):
         self._handler = _ListHandler(self._log)
         for logger in _server_loggers():
             logger.addHandler(self._handler)
+        capture_warnings(serving.server, self._log)
 
     def wait_ready(self, deadline: float, code_ended: Callable[[], bool]) -> None:
         server = self.serving.server
@@ -184,6 +192,7 @@ class AsgiThreadApp(GradioApp):
             self.code.stop()
         for logger in _server_loggers():
             logger.removeHandler(self._handler)
+        release_warnings(server)
 
 
 # --- the app's code on its own thread --------------------------------------------------
