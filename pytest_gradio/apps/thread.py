@@ -208,6 +208,7 @@ class _ThreadHost(Host):
         self.error: BaseException | None = None
         self.event = threading.Event()  # the code served, failed to, or ended
         self.launching = threading.Event()  # its launch() is under way
+        self.asgi: AsgiThreadApp | None = None  # what it serves with uvicorn, if it does
 
     def is_target(self, obj: Any) -> bool:
         return self.app is None and super().is_target(obj)
@@ -243,6 +244,10 @@ class _ThreadHost(Host):
         raise AppStopped
 
     def on_serving(self, serving: Serving) -> None:
+        # Here, on the serving thread before uvicorn starts, not once the test's
+        # thread takes the app over: what uvicorn logs as it starts (a lifespan that
+        # fails) would be logged before anyone listened.
+        self.asgi = AsgiThreadApp(self.spec, self.options, serving)
         self.event.set()
 
 
@@ -321,6 +326,8 @@ def _start(spec: AppSpec, options: AppOptions) -> GradioApp:
             return _take_over(spec, options, host, code, deadline, cut, timeout)
         except BaseException:
             code.stop(grace=0.5)  # the error matters more than a stuck thread's end
+            if host.asgi is not None:
+                host.asgi.close()  # its server, and its hold on the loggers
             raise
 
 
@@ -353,8 +360,8 @@ def _take_over(
     if host.app is not None:
         host.app.code = code
         return host.app
-    if host.serving is not None:
-        return _ready_asgi_app(spec, options, host.serving, code, deadline)
+    if host.asgi is not None:
+        return _ready_asgi_app(host.asgi, code, deadline)
     # The deadline came while launch() was starting the server: that start is bounded
     # by gradio itself (a few seconds); wait for its outcome.
     launch_under_way = host.launching.is_set() and not host.event.is_set()
@@ -390,18 +397,15 @@ def _serve_target(
     )
     code.thread.start()
     runner.event.wait(max(0.0, deadline - time.monotonic()))
-    if runner.serving is None:
+    if runner.asgi is None:
         code.stop()
         raise AppStartError(f"gradio app {spec.describe()}: uvicorn did not start serving it.")
-    return _ready_asgi_app(spec, options, runner.serving, code, deadline)
+    return _ready_asgi_app(runner.asgi, code, deadline)
 
 
-def _ready_asgi_app(
-    spec: AppSpec, options: AppOptions, serving: Serving, code: _CodeThread, deadline: float
-) -> AsgiThreadApp:
+def _ready_asgi_app(asgi: AsgiThreadApp, code: _CodeThread, deadline: float) -> AsgiThreadApp:
     """The ASGI app uvicorn serves for `code`, once its Gradio mount answers (or an
     error, with the server stopped)."""
-    asgi = AsgiThreadApp(spec, options, serving)
     asgi.code = code
     try:
         asgi.wait_ready(deadline, lambda: not code.thread.is_alive())
