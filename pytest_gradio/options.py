@@ -18,6 +18,21 @@ DEFAULT_JOB_TIMEOUT = 60.0
 OWNED_LAUNCH_KWARGS = ("server_name", "server_port", "share")
 LOOPBACK = "127.0.0.1"
 
+# The environment's say in the same things: gradio reads these where a deployment
+# (a Docker image, a Space) sets them, and the plugin is the deployment of its apps.
+# Value None: not set for the app (gradio's default). Each says, for the README and
+# the tests, what it would do to an app the plugin serves.
+OWNED_ENVIRONMENT: dict[str, str | None] = {
+    "GRADIO_SERVER_NAME": LOOPBACK,  # the address it listens on
+    "GRADIO_SERVER_PORT": None,  # the port: the plugin picks a free one
+    "GRADIO_NUM_PORTS": None,  # how many ports from GRADIO_SERVER_PORT on it tries
+    "GRADIO_NODE_SERVER_PORT": None,  # SSR: the Node front's port would replace ours
+    "GRADIO_SHARE": None,  # a public share link (the internet)
+    "GRADIO_ROOT_PATH": None,  # a proxy's prefix: there is none, pages would call it
+    "GRADIO_WATCH_DIRS": None,  # `gradio app.py` reloading: re-runs code on edits
+    "GRADIO_DEBUG": None,  # launch() blocks: in thread mode, the test process
+}
+
 
 @dataclass(frozen=True)
 class AppOptions:

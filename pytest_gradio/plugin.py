@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from . import ci
+from . import ci, environment
 from .errors import AppSpecError, AppStartError, GradioTestError
 from .specs import AppSpec, is_blocks, parse_spec
 from .tokens import hide
@@ -135,16 +135,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("gradio_summary", HELP_SUMMARY, type="bool", default=False)
 
 
-# Why this early, and only as defaults: gradio and huggingface_hub read these when they
-# are imported, which a conftest may do before any fixture runs; a test run should not
-# send telemetry (or reach the internet at all), but a user who sets them decides.
-QUIET_ENVIRONMENT = {"GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_DISABLE_TELEMETRY": "1"}
+# Why this early: gradio and huggingface_hub read these when they are imported, which
+# a conftest may do before any fixture runs (see environment.py).
+RUN_ENVIRONMENT = pytest.StashKey[environment.RunEnvironment]()
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
-    for name, value in QUIET_ENVIRONMENT.items():
-        os.environ.setdefault(name, value)
+    early_config.stash[RUN_ENVIRONMENT] = environment.prepare()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -178,6 +176,10 @@ def validate_configuration(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     ci.unconfigure(config)
+    prepared = config.stash.get(RUN_ENVIRONMENT, None)
+    if prepared is not None:
+        del config.stash[RUN_ENVIRONMENT]
+        prepared.restore()
 
 
 # --- resolving spec and options -------------------------------------------------------
@@ -342,16 +344,15 @@ def _progress_writer(config: pytest.Config) -> Callable[[str], None]:
 
 
 @pytest.fixture(scope="session")
-def gradio_app_pool(
-    tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
-) -> Iterator[AppPool]:
+def gradio_app_pool(pytestconfig: pytest.Config) -> Iterator[AppPool]:
     """The session's running apps, one per distinct spec and options (per xdist worker).
 
     Started on first use, stopped at session end. Override to share apps differently.
     """
-    from .apps import AppPool, prepare_environment, restore_environment, start_app
+    from .apps import AppPool, start_app
 
-    saved = prepare_environment(tmp_path_factory.mktemp("gradio"))
+    # The plugin was registered after conftests were loaded (`pytest_plugins`): late.
+    late = None if RUN_ENVIRONMENT in pytestconfig.stash else environment.prepare()
     pool = AppPool(functools.partial(start_app, progress=_progress_writer(pytestconfig)))
     try:
         yield pool
@@ -359,7 +360,8 @@ def gradio_app_pool(
         # Clients first: a server waits for open streams before it stops.
         ci.get_run(pytestconfig).close_clients()
         pool.close_all()
-        restore_environment(saved)
+        if late is not None:
+            late.restore()
 
 
 @pytest.fixture

@@ -331,6 +331,43 @@ def test_launch_kwargs_that_cannot_reach_a_subprocess(tmp_path: Path, outer_apps
     assert set(bootstraps_of(os.getpid())) <= outer_apps
 
 
+SSL_SCRIPT = """
+import gradio as gr
+
+with gr.Blocks() as demo:
+    gr.Textbox()
+
+demo.launch({arguments})
+"""
+
+
+@pytest.mark.parametrize("mode", ["subprocess", "thread"])
+@pytest.mark.parametrize("given_by", ["launch_kwargs", "the script's launch()"])
+def test_launch_error_names_the_missing_file(
+    tmp_path: Path, outer_apps: set[int], mode: str, given_by: str
+) -> None:
+    """A launch() that fails on a missing file quotes the file and the argument that
+    named it, and where that argument came from, in both modes (issue 19 item 5:
+    subprocess mode said only "FileNotFoundError: [Errno 2] No such file or directory
+    (on the server's thread)" for launch_kwargs)."""
+    files = {"ssl_keyfile": "/nonexistent/key.pem", "ssl_certfile": "/nonexistent/cert.pem"}
+    if given_by == "launch_kwargs":
+        script, options = SSL_SCRIPT.format(arguments=""), {"launch_kwargs": files}
+    else:
+        arguments = ", ".join(f"{key}={value!r}" for key, value in files.items())
+        script, options = SSL_SCRIPT.format(arguments=arguments), {}
+    (tmp_path / "app.py").write_text(script)
+    spec = parse_spec("app.py", source="--gradio-app", base_dir=tmp_path)
+    with pytest.raises(AppStartError) as info:
+        start_app(spec, AppOptions(mode=mode, **options)).close()
+    message = str(info.value)
+    assert "failed in launch(): FileNotFoundError" in message
+    for key, value in files.items():
+        assert f"{key}={value!r} (from {given_by})" in message, message
+    assert f"Check its launch arguments: ssl_certfile, ssl_keyfile (from {given_by})" in message
+    assert set(bootstraps_of(os.getpid())) <= outer_apps
+
+
 def test_blocks_object_cannot_run_in_a_subprocess(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
@@ -434,3 +471,68 @@ def test_the_child_has_the_packages_parent_on_its_path_not_the_package(
     package = Path(pytest_gradio.__file__).resolve().parent
     assert str(package) not in paths
     assert str(package.parent) in paths
+
+
+# --- the app dies during a job ---------------------------------------------------------
+
+DYING_APP = """
+import time
+import gradio as gr
+
+def slow():
+    print("last words: the job started", flush=True)
+    time.sleep(60)
+    return "never"
+
+with gr.Blocks() as demo:
+    out = gr.Textbox()
+    gr.Button().click(slow, None, out, api_name="slow")
+"""
+
+KILLED_MID_JOB = """
+import os, signal, time
+
+def test_killed_mid_job(gradio_app, gradio_client):
+    job = gradio_client.submit(api_name="/slow")
+    deadline = time.monotonic() + 60
+    while "the job started" not in gradio_app.logs():
+        assert time.monotonic() < deadline, "the job never started"
+        time.sleep(0.01)
+    os.kill(gradio_app.pid, signal.SIGKILL)
+    job.result()
+"""
+
+
+@pytest.mark.parametrize("transport", ["fast", "stock"])
+def test_app_killed_mid_job_is_named(
+    pytester: pytest.Pytester, outer_apps: set[int], transport: str
+) -> None:
+    """A subprocess app killed during a job (SIGKILL): the job's error says the app's
+    process died, of which signal, and quotes its last output; the failure section
+    says it too (the job's timeline ends with that error, and the server log with the
+    death). Before, the error said only "the event stream broke ... after 0 output(s)"
+    (issue 19 item 3)."""
+    (pytester.path / "app.py").write_text(DYING_APP)
+    pytester.makepyfile(test_dies=KILLED_MID_JOB)
+    result = pytester.runpytest(
+        "--gradio-app=app.py", "--gradio-mode=subprocess", f"--gradio-transport={transport}"
+    )
+    result.assert_outcomes(failed=1)
+    output = result.stdout.str()
+    error = (
+        "/slow: the app process (pid *) died (signal 9) during the job, after 0 output(s) "
+        "of the job; it ended without its result (*). Its last output:"
+    )
+    result.stdout.fnmatch_lines(
+        [
+            f"E * {error}",
+            "E *last words: the job started",
+            "*- gradio: jobs and server log -*",
+            "*error: 'JobStreamError: /slow: the app process (pid *) died (signal 9)*",
+            "*server log of app.py (subprocess, *) during this test:",
+            "*last words: the job started",
+            "*pytest-gradio: the app process (pid *) exited with code -9 (killed by SIGKILL).",
+        ]
+    )
+    assert "Gradio cancels a session's jobs when their stream drops" not in output
+    assert set(bootstraps_of(os.getpid())) <= outer_apps

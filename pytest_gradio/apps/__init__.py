@@ -20,7 +20,7 @@ from ..errors import AppSpecError
 from ..options import MODES, AppOptions
 from ..specs import AppSpec
 from .base import GradioApp
-from .pool import AppPool, prepare_environment, restore_environment
+from .pool import AppPool
 from .space import start_space
 from .subprocess import start_subprocess_app
 from .thread import start_thread_app
@@ -29,8 +29,6 @@ from .url import UrlApp
 __all__ = [
     "AppPool",
     "GradioApp",
-    "prepare_environment",
-    "restore_environment",
     "start_app",
 ]
 

@@ -13,12 +13,18 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .. import deadlines
 from ..errors import AppStartError, GradioTestError, NotAGradioAppError
-from ..options import DEFAULT_JOB_TIMEOUT, DEFAULT_URL_STARTUP_TIMEOUT, LOOPBACK, AppOptions
+from ..options import (
+    DEFAULT_JOB_TIMEOUT,
+    DEFAULT_URL_STARTUP_TIMEOUT,
+    LOOPBACK,
+    OWNED_LAUNCH_KWARGS,
+    AppOptions,
+)
 from ..specs import AppSpec
 from .serverlog import LogBuffer
 
@@ -73,25 +79,66 @@ def thread_failures() -> Iterator[list[BaseException]]:
             threading.excepthook = previous
 
 
+def launch_on_free_port(
+    launch: Callable[..., Any],
+    blocks: Any,
+    kwargs: Mapping[str, Any],
+    spec: AppSpec,
+    script_kwargs: Mapping[str, Any],
+    plugin_kwargs: Mapping[str, Any],
+) -> Any:
+    """`launch(blocks, **kwargs)` on loopback and a free port, never sharing; what it
+    returns. `script_kwargs` (the script's own launch() arguments) and `plugin_kwargs`
+    (launch_kwargs given to the plugin) are what a failure's message names.
+
+    A free port can be taken between choosing and binding it: then it tries again, and
+    only then. Any other failure is the app's and is raised at once (AppStartError).
+    """
+    kwargs = {**kwargs, "server_name": LOOPBACK, "share": False}
+    for attempt in range(3):
+        port = kwargs["server_port"] = free_port()
+        with thread_failures() as failures:
+            try:
+                return launch(blocks, **kwargs)
+            except Exception as exc:
+                if attempt < 2 and isinstance(exc, OSError) and port_taken(port):
+                    continue
+                raise launch_error(spec, exc, failures, script_kwargs, plugin_kwargs) from None
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def launch_error(
-    spec: AppSpec, exc: BaseException, failures: list[BaseException], given: Mapping[str, Any]
+    spec: AppSpec,
+    exc: BaseException,
+    failures: list[BaseException],
+    script_kwargs: Mapping[str, Any],
+    plugin_kwargs: Mapping[str, Any],
 ) -> AppStartError:
     """The error for a launch() that failed: the server thread's exception if there
-    was one (gradio hides it behind "Cannot find empty port"), else launch()'s own."""
+    was one (gradio hides it behind "Cannot find empty port"), else launch()'s own;
+    with the files its arguments name that do not exist, and where each came from."""
     cause = failures[-1] if failures else exc
     where = " (on the server's thread)" if failures else ""
-    missing = _missing_files(given)
+    sources = {
+        **{key: "the script's launch()" for key in script_kwargs if key not in OWNED_LAUNCH_KWARGS},
+        **{key: "launch_kwargs" for key in plugin_kwargs},
+    }
+    given = {**script_kwargs, **plugin_kwargs}
+    missing = _missing_files({key: given[key] for key in sources}, sources)
     hint = f" Files it names that do not exist: {missing}." if missing else ""
+    named = "; ".join(
+        f"{', '.join(sorted(k for k in sources if sources[k] == source))} (from {source})"
+        for source in dict.fromkeys(sources.values())
+    )
     return AppStartError(
         f"gradio app {spec.describe()} failed in launch(): {type(cause).__name__}: "
-        f"{cause}{where}.{hint} Check its launch arguments "
-        f"({', '.join(sorted(given)) or 'none'})."
+        f"{cause}{where}.{hint} Check its launch arguments: {named or 'none'}."
     )
 
 
-def _missing_files(given: Mapping[str, Any]) -> str:
-    """`ssl_keyfile='/x/key.pem'`: the launch arguments naming files that do not exist
-    (an SSL library's FileNotFoundError does not say which file)."""
+def _missing_files(given: Mapping[str, Any], sources: Mapping[str, str]) -> str:
+    """`ssl_keyfile='/x/key.pem' (from launch_kwargs)`: the launch arguments naming
+    files that do not exist (an SSL library's FileNotFoundError does not say which)."""
     found = []
     for key, value in sorted(given.items()):
         if not any(word in key for word in ("file", "path")):
@@ -99,7 +146,7 @@ def _missing_files(given: Mapping[str, Any]) -> str:
         values = value if isinstance(value, (list, tuple)) else [value]
         for item in values:
             if isinstance(item, (str, os.PathLike)) and not os.path.exists(item):
-                found.append(f"{key}={os.fspath(item)!r}")
+                found.append(f"{key}={os.fspath(item)!r} (from {sources[key]})")
     return ", ".join(found)
 
 
@@ -146,6 +193,7 @@ class GradioApp:
                 self._template = self._new_client({})
             client = self._template.clone()
         client.job_timeout = self.job_timeout
+        client.server_gone = self.why_gone
         return client
 
     def _new_client(self, client_kwargs: Mapping[str, Any]) -> GradioClient:
@@ -180,6 +228,12 @@ class GradioApp:
 
     def is_alive(self) -> bool:
         return True
+
+    def why_gone(self) -> tuple[str, str] | None:
+        """Asked when a job's event stream broke: why the server went away (a
+        sentence, and what it printed last), or None if this kind cannot tell or it
+        still runs."""
+        return None
 
     def close(self) -> None:
         """Stop the app if the plugin started it, and the clients' shared pool."""

@@ -34,10 +34,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AppLoadError, GradioTestError
-from ..options import LOOPBACK, OWNED_LAUNCH_KWARGS
+from ..options import OWNED_LAUNCH_KWARGS
 from ..specs import is_blocks
 from .asgi import choose_mount, mount_url
-from .base import free_port, launch_error, port_taken, thread_failures
+from .base import launch_on_free_port
 from .handshake import (
     ENV_CONFIG,
     ERROR_MARKER,
@@ -139,9 +139,8 @@ class _ChildHost(Host):
         return self.run_launch(original, blocks, given)
 
     def run_launch(self, original: Any, blocks: Any, given: dict[str, Any]) -> Any:
-        kwargs = {k: v for k, v in given.items() if k not in OWNED_LAUNCH_KWARGS}
-        kwargs.update(self.launch_kwargs)
-        kwargs.update(server_name=LOOPBACK, share=False, inbrowser=False)
+        script_kwargs = {k: v for k, v in given.items() if k not in OWNED_LAUNCH_KWARGS}
+        kwargs = {**script_kwargs, **self.launch_kwargs, "inbrowser": False}
         first = self.launched is None
         if first:
             self.launched = blocks
@@ -154,18 +153,9 @@ class _ChildHost(Host):
 
             blocks.block_thread = announce_then_block
         try:
-            for attempt in range(3):
-                port = kwargs["server_port"] = free_port()
-                with thread_failures() as failures:
-                    try:
-                        result = original(blocks, **kwargs)
-                    except Exception as exc:
-                        # The free port was taken between choosing and binding it; any
-                        # other failure is the app's and is shown at once.
-                        if attempt < 2 and isinstance(exc, OSError) and port_taken(port):
-                            continue
-                        raise launch_error(self.spec, exc, failures, given) from None
-                break
+            result = launch_on_free_port(
+                original, blocks, kwargs, self.spec, script_kwargs, self.launch_kwargs
+            )
         finally:
             if first:
                 with contextlib.suppress(AttributeError):

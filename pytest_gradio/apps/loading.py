@@ -36,6 +36,7 @@ from ..errors import AppLoadError, AppSpecError, AppStartError
 from ..options import LOOPBACK, OWNED_LAUNCH_KWARGS
 from ..specs import AppSpec, is_blocks
 from .asgi import OWNED_UVICORN_KWARGS, config_call, describe_call, is_asgi_app, loopback_socket
+from .serverlog import mark_serving
 
 
 class AppStopped(BaseException):
@@ -243,6 +244,7 @@ def _patch_uvicorn() -> None:
 
     @functools.wraps(original_serve)
     async def serve(server: Any, sockets: Any = None) -> None:
+        mark_serving(server)  # its warnings are its own (serverlog.capture_warnings)
         host = current_host()
         # gradio's own launch() serves with a uvicorn.Server subclass: its arguments
         # were already set by the plugin.

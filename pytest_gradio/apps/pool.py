@@ -1,42 +1,15 @@
-"""The session's running apps (one per distinct spec and options, restarted if they
-died) and the environment the plugin sets for them."""
+"""The session's running apps: one per distinct spec and options, restarted if they
+died."""
 
 from __future__ import annotations
 
 import contextlib
-import os
-from collections.abc import Callable, Mapping
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from ..options import AppOptions
 from ..specs import AppSpec
 from .base import GradioApp, tail
-
-
-def prepare_environment(temp_dir: Path) -> dict[str, str | None]:
-    """Environment for apps and clients started by the plugin; returns what to restore.
-
-    Why before gradio is imported: gradio reads GRADIO_TEMP_DIR at import time, and
-    its client starts a telemetry thread (reaching the internet) unless analytics
-    are disabled through the environment.
-    """
-    wanted = {
-        "GRADIO_ANALYTICS_ENABLED": "False",
-        "GRADIO_TEMP_DIR": str(temp_dir),
-        "HF_HUB_DISABLE_TELEMETRY": "1",
-    }
-    saved = {name: os.environ.get(name) for name in wanted}
-    os.environ.update(wanted)
-    return saved
-
-
-def restore_environment(saved: Mapping[str, str | None]) -> None:
-    for name, value in saved.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
 
 
 class AppPool:

@@ -9,12 +9,21 @@ capture of whichever test happens to run, so the plugin also sends it to the app
 own log: while an in-process server runs, `traceback.print_exc` writes what it prints
 from that server's thread into that app's buffer instead (once in a report is enough).
 Output is otherwise unchanged.
+
+Warnings likewise: a warning an in-process server raises (on its event loop, or on
+the worker threads that run the app's functions) goes to that app's log, as it would
+go to its stderr in its own process, not to the warnings of whichever test runs (pytest
+records every thread's warnings). See `capture_warnings`.
 """
 
 from __future__ import annotations
 
+import contextvars
+import functools
+import sys
 import threading
 import traceback
+import warnings
 from collections import deque
 from collections.abc import Iterable
 from typing import Any
@@ -108,3 +117,104 @@ def log_since(app: Any, mark: int | None) -> list[str]:
         return str(app.logs()).splitlines()
     except Exception as exc:
         return [f"(the app's log could not be read: {type(exc).__name__}: {exc})"]
+
+
+# --- warnings raised by an in-process server ----------------------------------------------
+#
+# Why a context variable, not the thread: the app's functions run on worker threads
+# (anyio's) that serve every app of the event loop, and asyncio tasks and anyio's
+# workers carry the context of the code that started them. The plugin's uvicorn patch
+# sets it first thing in each server's `serve()` (`mark_serving`), so everything that
+# server runs carries it.
+
+_SERVING: contextvars.ContextVar[Any] = contextvars.ContextVar(
+    "pytest_gradio_serving", default=None
+)
+# id(uvicorn server) -> (the server, the buffer its warnings go to).
+_warning_sinks: dict[int, tuple[Any, Any]] = {}
+_warning_originals: dict[str, Any] = {}
+
+
+def mark_serving(server: Any) -> None:
+    """Called in `server`'s serve(), on its event loop: what runs there from now on is
+    this server's (see capture_warnings)."""
+    _SERVING.set(server)
+
+
+def _warning_sink() -> Any:
+    server = _SERVING.get()
+    if server is None:
+        return None
+    entry = _warning_sinks.get(id(server))
+    return entry[1] if entry is not None and entry[0] is server else None
+
+
+def _log_warning(sink: Any, message: Any, category: Any, filename: str, lineno: int) -> None:
+    text = warnings.formatwarning(message, category, filename, lineno)
+    sink.extend(text.rstrip("\n").splitlines())
+
+
+def _show_warning(msg: Any) -> None:
+    # warnings._showwarnmsg: every warning shown (not ignored, not an error) passes
+    # here, from Python code or C, before pytest's record of the test's warnings.
+    sink = _warning_sink()
+    if sink is not None:
+        try:
+            _log_warning(sink, msg.message, msg.category, msg.filename, msg.lineno)
+            return
+        except Exception:
+            pass  # the log is a convenience; never lose the warning
+    _warning_originals["_showwarnmsg"](msg)
+
+
+def _warn(
+    message: Any, category: Any = None, stacklevel: int = 1, source: Any = None, **kw: Any
+) -> None:
+    # warnings.warn: a warning the filters make an error (pytest -W error) would raise
+    # inside the server and fail the app's request; its own process would only print
+    # it. On a server's context it is logged instead. The rest is the original's.
+    original = _warning_originals["warn"]
+    if _warning_sink() is None:
+        return original(message, category, stacklevel + 1, source, **kw)  # type: ignore[no-any-return]
+    try:
+        original(message, category, stacklevel + 1, source, **kw)
+    except Warning as exc:
+        sink = _warning_sink()
+        if sink is None:
+            raise
+        try:
+            frame = sys._getframe(max(1, stacklevel))
+            filename, lineno = frame.f_code.co_filename, frame.f_lineno
+        except ValueError:
+            filename, lineno = "sys", 1
+        _log_warning(sink, exc, type(exc), filename, lineno)
+
+
+def capture_warnings(server: Any, sink: Any) -> None:
+    """Send the warnings raised on `server`'s context (its event loop, the worker
+    threads it runs the app's functions on) to `sink` instead of the test's warnings."""
+    with _lock:
+        _warning_sinks[id(server)] = (server, sink)
+        if not _warning_originals:
+            _warning_originals["warn"] = warnings.warn
+            _warning_originals["_showwarnmsg"] = warnings._showwarnmsg  # type: ignore[attr-defined]
+            warnings.warn = functools.wraps(warnings.warn)(_warn)
+            warnings._showwarnmsg = _show_warning  # type: ignore[attr-defined]
+
+
+def release_warnings(server: Any) -> None:
+    """Stop capturing `server`'s warnings; put `warnings` back when none is left."""
+    with _lock:
+        entry = _warning_sinks.get(id(server))
+        if entry is not None and entry[0] is server:
+            del _warning_sinks[id(server)]
+        if _warning_sinks or not _warning_originals:
+            return
+        # Only what is still ours: a hook someone put on top of ours keeps calling it,
+        # and ours keep passing everything on.
+        ours_shown = warnings._showwarnmsg is _show_warning  # type: ignore[attr-defined]
+        ours_warn = getattr(warnings.warn, "__wrapped__", None) is _warning_originals["warn"]
+        if ours_shown and ours_warn:
+            warnings._showwarnmsg = _warning_originals["_showwarnmsg"]  # type: ignore[attr-defined]
+            warnings.warn = _warning_originals["warn"]
+            _warning_originals.clear()

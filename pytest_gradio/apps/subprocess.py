@@ -26,6 +26,7 @@ from ..errors import AppSpecError, AppStartError
 from ..options import DEFAULT_STARTUP_TIMEOUT, AppOptions
 from ..specs import AppSpec
 from .base import GradioApp
+from .environment import child_environment
 from .handshake import ENV_CONFIG, ERROR_MARKER, READY_MARKER, STACK_SIGNAL, encode_config
 
 # How long the app may take to stop after SIGTERM before the group gets SIGKILL.
@@ -34,6 +35,10 @@ TERMINATE_GRACE = 5.0
 TAIL_LINES = 30
 _MAX_LINE = 8192
 _EXIT_POLL = 0.05
+# How long a job whose stream broke waits to see the app's process end, and how many
+# of its last lines of output the job's error quotes.
+_DEATH_WAIT = 0.5
+_DEATH_TAIL = 15
 _LINE = re.compile(r"(__pytest_gradio_(?:ready|error)__) (\S+) (.*)")
 
 
@@ -95,18 +100,10 @@ class SubprocessApp(GradioApp):
                 "subprocess mode give values that can be pickled (no lambdas), or use "
                 "mode='thread'."
             ) from None
-        env = dict(os.environ)
-        env.update(
-            {
-                ENV_CONFIG: encoded,
-                "GRADIO_ANALYTICS_ENABLED": "False",
-                "HF_HUB_DISABLE_TELEMETRY": "1",
-                "PYTHONUNBUFFERED": "1",
-                "GRADIO_SERVER_NAME": "127.0.0.1",
-                "GRADIO_SHARE": "False",
-            }
-        )
-        env.pop("GRADIO_SERVER_PORT", None)
+        # The session's environment (telemetry off, its GRADIO_TEMP_DIR: see
+        # environment.py), with where the app listens the plugin's to say.
+        env = child_environment(os.environ)
+        env.update({ENV_CONFIG: encoded, "PYTHONUNBUFFERED": "1"})
         # The child must import this package even when it is not installed (a source
         # checkout on sys.path): append its parent directory, after what is there.
         # (The directory that holds `pytest_gradio/`, not the package's own: with that
@@ -336,6 +333,25 @@ class SubprocessApp(GradioApp):
                     f"{_describe_code(code)}."
                 )
         return alive
+
+    def why_gone(self) -> tuple[str, str] | None:
+        # The stream breaks as the dying process's sockets close, a moment before the
+        # process is seen to have ended: wait that moment, bounded.
+        code = self._wait_exit(_DEATH_WAIT)
+        if code is None and not self._exited():
+            return None
+        self.is_alive()  # notes the death in the app's log, once
+        if self._reader is not None:
+            self._reader.join(timeout=0.5)  # the last lines of output
+        death = (
+            f"died (signal {-code})"
+            if code is not None and code < 0
+            else (f"exited with code {_describe_code(code)}")
+        )
+        return (
+            f"the app process (pid {self.pid}) {death}",
+            f"Its last output:\n{self._tail(_DEATH_TAIL)}",
+        )
 
     def close(self) -> None:
         """Stop the app and everything it started: SIGTERM to the process group,

@@ -28,14 +28,8 @@ from ..errors import AppLoadError, AppStartError
 from ..options import DEFAULT_STARTUP_TIMEOUT, LOOPBACK, OWNED_LAUNCH_KWARGS, AppOptions
 from ..specs import AppSpec, is_blocks
 from .asgi import choose_mount, mount_url
-from .base import (
-    GradioApp,
-    free_port,
-    launch_error,
-    port_taken,
-    thread_failures,
-    wait_for_gradio,
-)
+from .base import GradioApp, launch_on_free_port, wait_for_gradio
+from .environment import owned_environment
 from .loading import (
     AppStopped,
     Host,
@@ -50,7 +44,12 @@ from .loading import (
     stop_thread,
     where_blocked,
 )
-from .serverlog import capture_tracebacks, release_tracebacks
+from .serverlog import (
+    capture_tracebacks,
+    capture_warnings,
+    release_tracebacks,
+    release_warnings,
+)
 
 # Launch arguments thread mode forces: the server must not block the test process,
 # print, or open a browser.
@@ -94,29 +93,26 @@ class ThreadApp(GradioApp):
     def start(self, script_launch_kwargs: Mapping[str, Any]) -> Any:
         """Launch on loopback and a free port; return what launch() returned."""
         kwargs = {**script_launch_kwargs, **self.options.launch_kwargs, **FORCED_LAUNCH_KWARGS}
-        kwargs["share"] = False
-        kwargs["server_name"] = LOOPBACK
         _align_file_cache(self.blocks)
         for logger in _server_loggers():
             logger.addHandler(self._handler)
-        port = 0
-        # A free port can be taken between choosing and binding it: try again then,
-        # and only then. Any other failure is the app's and is shown at once.
-        for attempt in range(3):
-            port = kwargs["server_port"] = free_port()
-            with thread_failures() as failures:
-                try:
-                    result = original_launch(self.blocks, **kwargs)
-                except Exception as exc:
-                    if attempt < 2 and isinstance(exc, OSError) and port_taken(port):
-                        continue
-                    self._detach_logs()
-                    given = {**script_launch_kwargs, **self.options.launch_kwargs}
-                    raise launch_error(self.spec, exc, failures, given) from None
-            self.url = str(self.blocks.local_url)
-            capture_tracebacks(self.blocks.server.thread, self._log)
-            return result
-        raise AssertionError("unreachable")  # pragma: no cover
+        try:
+            with owned_environment():
+                result = launch_on_free_port(
+                    original_launch,
+                    self.blocks,
+                    kwargs,
+                    self.spec,
+                    script_launch_kwargs,
+                    self.options.launch_kwargs,
+                )
+        except BaseException:
+            self._detach_logs()
+            raise
+        self.url = str(self.blocks.local_url)
+        capture_tracebacks(self.blocks.server.thread, self._log)
+        capture_warnings(self.blocks.server, self._log)
+        return result
 
     def is_alive(self) -> bool:
         server = getattr(self.blocks, "server", None)
@@ -136,6 +132,7 @@ class ThreadApp(GradioApp):
             logger.removeHandler(self._handler)
         server = getattr(self.blocks, "server", None)
         release_tracebacks(getattr(server, "thread", None))
+        release_warnings(server)
 
 
 class AsgiThreadApp(GradioApp):
@@ -151,6 +148,7 @@ class AsgiThreadApp(GradioApp):
         self._handler = _ListHandler(self._log)
         for logger in _server_loggers():
             logger.addHandler(self._handler)
+        capture_warnings(serving.server, self._log)
 
     def wait_ready(self, deadline: float, code_ended: Callable[[], bool]) -> None:
         server = self.serving.server
@@ -194,6 +192,7 @@ class AsgiThreadApp(GradioApp):
             self.code.stop()
         for logger in _server_loggers():
             logger.removeHandler(self._handler)
+        release_warnings(server)
 
 
 # --- the app's code on its own thread --------------------------------------------------
@@ -209,6 +208,7 @@ class _ThreadHost(Host):
         self.error: BaseException | None = None
         self.event = threading.Event()  # the code served, failed to, or ended
         self.launching = threading.Event()  # its launch() is under way
+        self.asgi: AsgiThreadApp | None = None  # what it serves with uvicorn, if it does
 
     def is_target(self, obj: Any) -> bool:
         return self.app is None and super().is_target(obj)
@@ -244,6 +244,10 @@ class _ThreadHost(Host):
         raise AppStopped
 
     def on_serving(self, serving: Serving) -> None:
+        # Here, on the serving thread before uvicorn starts, not once the test's
+        # thread takes the app over: what uvicorn logs as it starts (a lifespan that
+        # fails) would be logged before anyone listened.
+        self.asgi = AsgiThreadApp(self.spec, self.options, serving)
         self.event.set()
 
 
@@ -295,13 +299,20 @@ def _restored_main() -> Iterator[None]:
 def start_thread_app(spec: AppSpec, options: AppOptions) -> GradioApp:
     """Load the app in this process and serve it on loopback; return it once it answers."""
     _import_server_modules()
+    # gradio is imported (and the patches put in) before the clock starts: the
+    # plugin's own import is not the app's start-up.
+    install_patches()
+    # The app's code runs with the environment its process would have in subprocess
+    # mode (GRADIO_ROOT_PATH is read when a Blocks is built), until it is served.
+    with owned_environment():
+        return _start(spec, options)
+
+
+def _start(spec: AppSpec, options: AppOptions) -> GradioApp:
     if spec.kind == "blocks":
         app = ThreadApp(spec, options, spec.blocks)
         app.start({})
         return app
-    # gradio is imported (and the patches put in) before the clock starts: the
-    # plugin's own import is not the app's start-up.
-    install_patches()
     timeout = options.startup_timeout or DEFAULT_STARTUP_TIMEOUT
     wait, cut = deadlines.bound(timeout)  # never past the test's pytest-timeout
     deadline = time.monotonic() + (wait if wait is not None else timeout)
@@ -315,6 +326,8 @@ def start_thread_app(spec: AppSpec, options: AppOptions) -> GradioApp:
             return _take_over(spec, options, host, code, deadline, cut, timeout)
         except BaseException:
             code.stop(grace=0.5)  # the error matters more than a stuck thread's end
+            if host.asgi is not None:
+                host.asgi.close()  # its server, and its hold on the loggers
             raise
 
 
@@ -347,8 +360,8 @@ def _take_over(
     if host.app is not None:
         host.app.code = code
         return host.app
-    if host.serving is not None:
-        return _ready_asgi_app(spec, options, host.serving, code, deadline)
+    if host.asgi is not None:
+        return _ready_asgi_app(host.asgi, code, deadline)
     # The deadline came while launch() was starting the server: that start is bounded
     # by gradio itself (a few seconds); wait for its outcome.
     launch_under_way = host.launching.is_set() and not host.event.is_set()
@@ -384,18 +397,15 @@ def _serve_target(
     )
     code.thread.start()
     runner.event.wait(max(0.0, deadline - time.monotonic()))
-    if runner.serving is None:
+    if runner.asgi is None:
         code.stop()
         raise AppStartError(f"gradio app {spec.describe()}: uvicorn did not start serving it.")
-    return _ready_asgi_app(spec, options, runner.serving, code, deadline)
+    return _ready_asgi_app(runner.asgi, code, deadline)
 
 
-def _ready_asgi_app(
-    spec: AppSpec, options: AppOptions, serving: Serving, code: _CodeThread, deadline: float
-) -> AsgiThreadApp:
+def _ready_asgi_app(asgi: AsgiThreadApp, code: _CodeThread, deadline: float) -> AsgiThreadApp:
     """The ASGI app uvicorn serves for `code`, once its Gradio mount answers (or an
     error, with the server stopped)."""
-    asgi = AsgiThreadApp(spec, options, serving)
     asgi.code = code
     try:
         asgi.wait_ready(deadline, lambda: not code.thread.is_alive())

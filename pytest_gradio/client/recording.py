@@ -265,6 +265,10 @@ class GradioClient(Client):  # type: ignore[misc]
 
     _wants_heartbeat: bool = True
     _http: Any = None
+    # Set by the app handle that made the client: when a job's stream breaks, says
+    # why the server went away ("the app process (pid 12) died (signal 9)", and its
+    # last output), or None while it runs. Read by transport.stream_error.
+    server_gone: Callable[[], tuple[str, str] | None] | None = None
 
     def __init__(
         self,
@@ -341,7 +345,7 @@ class GradioClient(Client):  # type: ignore[misc]
     def clone(self) -> GradioClient:
         """A new client of the same app with its own session, made without asking the
         server for its config again."""
-        return GradioClient(
+        clone = GradioClient(
             self.src,
             transport=self.transport,
             _template=self,
@@ -351,6 +355,8 @@ class GradioClient(Client):  # type: ignore[misc]
             ssl_verify=self.ssl_verify,
             httpx_kwargs=dict(self.httpx_kwargs),
         )
+        clone.server_gone = self.server_gone
+        return clone
 
     # -- recording plumbing ------------------------------------------------------------
 

@@ -406,6 +406,15 @@ def stream_error(endpoint: Any, detail: str, helper: Any) -> JobStreamError:
     with helper.lock:
         outputs = len(helper.job.outputs)
     name = endpoint.api_name or f"fn_index={endpoint.fn_index}"
+    # The app's handle may know why its server went away (GradioClient.server_gone).
+    probe = getattr(getattr(endpoint, "client", None), "server_gone", None)
+    gone = probe() if probe is not None and "unexpected_error" not in detail else None
+    if gone is not None:
+        death, last_output = gone
+        return JobStreamError(
+            f"{name}: {death} during the job, after {outputs} output(s) of the job; it "
+            f"ended without its result ({detail}). {last_output}"
+        )
     if "cannot read" in detail:
         why = "The app's server, or something between it and the tests (a proxy?), sent it."
     elif "unexpected_error" in detail:
