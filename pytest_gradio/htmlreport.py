@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from . import reporting
+from .normalize import is_file_data
 from .tokens import redact
 
 # Texts in the file (arguments, results, errors, log messages) are cut to this many
@@ -79,13 +80,6 @@ def _clean(text: str, secrets: Sequence[str], limit: int) -> str:
     return text
 
 
-def _is_file_data(value: Mapping[Any, Any]) -> bool:
-    meta = value.get("meta")
-    if isinstance(meta, Mapping) and meta.get("_type") == "gradio.FileData":
-        return True
-    return isinstance(value.get("path"), str) and {"url", "orig_name"} <= set(value)
-
-
 def _file(name: str, size: Any) -> str:
     return f"<file {name} ({size} bytes)>" if isinstance(size, int) else f"<file {name}>"
 
@@ -116,7 +110,7 @@ def describe(value: Any, secrets: Sequence[str] = (), limit: int = TEXT_LIMIT) -
             # Each string is redacted whole before it is cut: a cut could split a token.
             emit(repr(_clean(item, secrets, limit * 2)))
         elif isinstance(item, Mapping):
-            if _is_file_data(item):
+            if is_file_data(item):
                 raw = item.get("path")
                 name = item.get("orig_name") or (Path(raw).name if isinstance(raw, str) else "?")
                 emit(_file(str(name), item.get("size")))
