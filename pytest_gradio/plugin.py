@@ -143,11 +143,6 @@ def pytest_configure(config: pytest.Config) -> None:
     run.add_secret(os.environ.get(ENV_TOKEN))
     if not config.getoption("help", False):
         validate_configuration(config)
-    # pytest-html's extras: only when it is loaded and writes a report (--html).
-    if config.pluginmanager.hasplugin("html") and config.getoption("htmlpath", None):
-        from . import html_plugin
-
-        config.pluginmanager.register(html_plugin.HtmlExtras(run), "gradio-html")
 
 
 def validate_configuration(config: pytest.Config) -> None:
@@ -500,9 +495,6 @@ def pytest_make_collect_report(
     collector: pytest.Collector,
 ) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
     report = yield
-    run = collector.config.stash.get(ci.RUN_KEY, None)
-    if run is not None:
-        run.scrub(report)
     if not isinstance(collector, pytest.Module) or "gradio" not in sys.modules:
         return report
     namespaces: list[Mapping[str, Any]] = []
