@@ -4,8 +4,8 @@ that record.
 
 `configure` registers the run, then each listener only when it has work to do: the
 failure report always, the summary when asked for (or -v), the HTML report with
---gradio-report, secret scrubbing once there is a secret, and pytest-timeout's, xdist's
-and pytest-html's hooks only when those plugins are loaded (pytest rejects
+--gradio-report, secret scrubbing once there is a secret, and syrupy's, pytest-timeout's,
+xdist's and pytest-html's hooks only when those plugins are loaded (pytest rejects
 implementations of hooks nobody declared). Nothing here imports gradio.
 """
 
@@ -55,6 +55,10 @@ def configure(config: pytest.Config) -> GradioRun:
     for listener in listeners:
         run.listeners.append(listener)
         manager.register(listener, f"gradio-{type(listener).__name__.lower()}")
+    if manager.hasplugin("syrupy"):
+        from .snapshot_plugin import SnapshotKeeper
+
+        manager.register(SnapshotKeeper(config), "gradio-snapshots")
     if manager.hasplugin("timeout"):
         manager.register(TimeoutHooks(), "gradio-timeout")
     if manager.hasplugin("xdist") and listeners:

@@ -28,10 +28,11 @@ def test_show(request):
     print("MODULES", " ".join(modules))
 """
 
-# Always there: the run and its failure report (any test may fail), and pytest-timeout's
-# hooks (pytest-timeout is installed here); browser_plugin is plugin.py's pytest_plugins.
-ALWAYS = {"gradio-run", "gradio-failures", "gradio-timeout"}
-ALWAYS_MODULES = {"browser_plugin", "failure_plugin", "scrub_plugin"}
+# Always there: the run and its failure report (any test may fail), and syrupy's and
+# pytest-timeout's hooks (both are installed here); browser_plugin is plugin.py's
+# pytest_plugins.
+ALWAYS = {"gradio-run", "gradio-failures", "gradio-snapshots", "gradio-timeout"}
+ALWAYS_MODULES = {"browser_plugin", "failure_plugin", "scrub_plugin", "snapshot_plugin"}
 
 
 @pytest.mark.parametrize(
