@@ -15,7 +15,7 @@ from gradio_client.utils import Status
 from .client.recording import RecordedJob
 from .client.waiting import explain, wait_for_job
 from .matchers import matches
-from .reporting import MAX_VALUE_CHARS, cut
+from .reporting import MAX_VALUE_CHARS, cut, expect_error
 from .timeline import ProgressStep
 
 SequenceMatch = Literal["exact", "prefix", "subsequence"]
@@ -337,6 +337,8 @@ def assert_job_error(
                 f"error:   {_describe_exception(value)}",
             )
         )
+    # The summary and the report count this job's error apart: the test asked for it.
+    expect_error(job)
     return value  # type: ignore[no-any-return]
 
 

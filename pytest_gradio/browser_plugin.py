@@ -41,13 +41,20 @@ PAGE_KEY = pytest.StashKey["_PageState"]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("gradio", "testing Gradio apps (pytest-gradio)")
-    group.addoption("--gradio-browser", dest="gradio_browser", default=None, help=HELP_BROWSER)
-    group.addoption("--gradio-output", dest="gradio_output", default=None, help=HELP_OUTPUT)
-    group.addoption("--gradio-tracing", dest="gradio_tracing", default=None, help=HELP_TRACING)
+    group.addoption(
+        "--gradio-browser", dest="gradio_browser", default=None, metavar="PATH", help=HELP_BROWSER
+    )
+    group.addoption(
+        "--gradio-output", dest="gradio_output", default=None, metavar="DIR", help=HELP_OUTPUT
+    )
+    group.addoption(
+        "--gradio-tracing", dest="gradio_tracing", default=None, metavar="MODE", help=HELP_TRACING
+    )
     group.addoption(
         "--gradio-console-errors",
         dest="gradio_console_errors",
         default=None,
+        metavar="MODE",
         help=HELP_CONSOLE_ERRORS,
     )
     parser.addini("gradio_browser", HELP_BROWSER, default=None)

@@ -1,8 +1,8 @@
 """pytest glue for pytest-html: a failing test that ran jobs gets their swimlanes
 (the same SVG as --gradio-report's) as an extra in pytest-html's report.
 
-`plugin.py` registers `HtmlExtras` only when pytest-html is loaded, so nothing here
-runs (nor is imported) otherwise, and no option is needed.
+`ci.configure` registers `HtmlExtras` only when pytest-html is loaded and writes a
+report, so nothing here runs (nor is imported) otherwise, and no option is needed.
 """
 
 from __future__ import annotations
@@ -35,21 +35,16 @@ class HtmlExtras:
         return report
 
     def timelines_extra(self, nodeid: str, report: pytest.TestReport) -> dict[str, Any] | None:
-        jobs = self.run.jobs_of(nodeid)
-        if not jobs:
+        state = self.run.tests.get(nodeid)
+        if state is None or not state.jobs:
             return None
         from pytest_html import extras
 
         from . import htmlreport
+        from .report_plugin import build_record
 
-        secrets = self.run.secrets()
-        records = [
-            htmlreport.record_job(label, job, start=start, secrets=secrets)
-            for label, start, job in jobs
-        ]
-        test = htmlreport.record_test(
-            nodeid, "failed" if report.when == "call" else "error", None, records, secrets=secrets
-        )
+        outcome = "failed" if report.when == "call" else "error"
+        test = build_record(self.run, nodeid, outcome, state.jobs, origin=state.started)
         # The DOM ids of lanes and details must differ between the tests of one page.
         prefix = f"gradio-{zlib.crc32(f'{nodeid}::{report.when}'.encode()):x}"
         return extras.html(htmlreport.lanes_html(test, prefix))  # type: ignore[no-any-return]

@@ -26,11 +26,15 @@ from pathlib import Path
 from typing import Any
 
 from . import reporting
+from .normalize import is_file_data
 from .tokens import redact
 
 # Texts in the file (arguments, results, errors, log messages) are cut to this many
 # characters; the hover text of one output tick to the shorter TICK_TEXT_LIMIT.
 TEXT_LIMIT = 300
+# A failing test's message is shown whole, as the terminal shows it (an assertion
+# helper's holds expected, actual and the timeline), up to this many characters.
+MESSAGE_LIMIT = 4000
 TICK_TEXT_LIMIT = 60
 # Only the first outputs of a job and its last keep their text (every tick stays, at
 # its time): a job streaming thousands of tokens must not make the file huge.
@@ -79,13 +83,6 @@ def _clean(text: str, secrets: Sequence[str], limit: int) -> str:
     return text
 
 
-def _is_file_data(value: Mapping[Any, Any]) -> bool:
-    meta = value.get("meta")
-    if isinstance(meta, Mapping) and meta.get("_type") == "gradio.FileData":
-        return True
-    return isinstance(value.get("path"), str) and {"url", "orig_name"} <= set(value)
-
-
 def _file(name: str, size: Any) -> str:
     return f"<file {name} ({size} bytes)>" if isinstance(size, int) else f"<file {name}>"
 
@@ -116,7 +113,7 @@ def describe(value: Any, secrets: Sequence[str] = (), limit: int = TEXT_LIMIT) -
             # Each string is redacted whole before it is cut: a cut could split a token.
             emit(repr(_clean(item, secrets, limit * 2)))
         elif isinstance(item, Mapping):
-            if _is_file_data(item):
+            if is_file_data(item):
                 raw = item.get("path")
                 name = item.get("orig_name") or (Path(raw).name if isinstance(raw, str) else "?")
                 emit(_file(str(name), item.get("size")))
@@ -186,8 +183,9 @@ def record_job(
     events = timeline.events
     record = reporting.job_record(app, job)
     if record["outcome"] == "app_error":
-        # The report draws every job that ended in an error alike (a red cross, the
-        # "failed" column); the terminal summary tells app errors apart.
+        # The report draws every unasked-for error alike (a red cross, the "failed"
+        # column); the terminal summary tells app errors apart. An expected error
+        # (asserted with assert_job_error) keeps its own outcome: it is no failure.
         record["outcome"] = "failed"
     statuses: list[list[Any]] = []
     outputs: list[list[Any]] = []
@@ -261,14 +259,14 @@ def record_test(
     """One test with its job records (from `record_job`), for the report.
 
     `outcome` is pytest's word for the test: passed, failed, error (in setup or
-    teardown), skipped, xfailed or xpassed; `message` a short failure line;
+    teardown), skipped, xfailed or xpassed; `message` the failure's message;
     `screenshots` the PNGs a failing browser test left (inlined, see `screenshot`).
     """
     return {
         "nodeid": _clean(nodeid, secrets, 500),
         "outcome": outcome,
         "duration": _r(duration),
-        "message": None if message is None else _clean(message, secrets, TEXT_LIMIT),
+        "message": None if message is None else _clean(message, secrets, MESSAGE_LIMIT),
         "jobs": [dict(job) for job in jobs],
         "screenshots": [screenshot(path) for path in screenshots],
     }
@@ -362,6 +360,7 @@ padding:0 6px;margin-right:6px;font-size:11px;color:#fff;background:#59636e}
 .gr .log{stroke:#fff;stroke-width:.8}.gr .log.info{fill:#0969da}.gr .log.warning{fill:#bf8700}
 .gr .log.error{fill:#cf222e}.gr .log.success{fill:#1a7f37}
 .gr .end.ok{fill:#1a7f37}.gr .end.error{stroke:#cf222e;stroke-width:2.5}
+.gr .end.error.expected{stroke:#59636e}
 .gr .end.cancelled{fill:#59636e}.gr .end.running{fill:#bf8700}
 .gr details.job{margin:2px 0 2px 12px}.gr details.job>summary{cursor:pointer;color:#59636e}
 .gr details.job[open]>summary{color:#1f2328}
@@ -475,10 +474,13 @@ def _lane(job: Mapping[str, Any], dom_id: str, row: int, scale: float, origin: f
     outcome = job["outcome"]
     if outcome == "ok":
         parts.append(f'<circle class="end ok" cx="{_n(xe)}" cy="{_n(mid)}" r="4"/>')
-    elif outcome == "failed":
+    elif outcome in ("failed", "expected_error"):
+        expected = outcome == "expected_error"
         parts.append(
-            f'<path class="end error" d="M{_n(xe - 4)} {_n(mid - 4)}l8 8m0-8l-8 8">'
-            f"<title>error: {_t(job['error'])}</title></path>"
+            f'<path class="end error{" expected" if expected else ""}" '
+            f'd="M{_n(xe - 4)} {_n(mid - 4)}l8 8m0-8l-8 8">'
+            f"<title>{'expected error' if expected else 'error'}: {_t(job['error'])}</title>"
+            "</path>"
         )
     elif outcome == "cancelled":
         parts.append(
@@ -597,7 +599,9 @@ def _histogram(durations: Sequence[float]) -> str:
 
 def _endpoint_table(rows: Sequence[Mapping[str, Any]]) -> str:
     head = (
-        "<tr><th>app</th><th>endpoint</th><th>jobs</th><th>failed</th><th>cancelled</th>"
+        "<tr><th>app</th><th>endpoint</th><th>jobs</th><th>failed</th>"
+        "<th title='errors a test asserted (assert_job_error)'>expected errors</th>"
+        "<th>cancelled</th>"
         "<th>p50</th><th>p95</th><th>max</th><th>queue p50</th><th>queue p95</th>"
         "<th>queue max</th>"
         "<th title='histogram of the durations, shortest to longest'>durations</th></tr>"
@@ -609,6 +613,7 @@ def _endpoint_table(rows: Sequence[Mapping[str, Any]]) -> str:
             row["endpoint"],
             row["jobs"],
             row["failed"],
+            row.get("expected_errors", 0),
             row["cancelled"],
             _fmt(row["p50_s"]),
             _fmt(row["p95_s"]),
@@ -675,11 +680,14 @@ def render(
     rows = endpoint_rows(tests)
     failed_tests = sum(1 for t in tests if t["outcome"] in _FAILING)
     failed_jobs = sum(1 for j in jobs if j["outcome"] == "failed")
+    expected = sum(1 for j in jobs if j["outcome"] == "expected_error")
     figures = [
         (len({j["app"] for j in jobs}), "apps"),
         (len(rows), "endpoints"),
         (len(jobs), "jobs"),
         (failed_jobs, "failed jobs"),
+        # Apart from the failed ones: a gr.Error a test asked for is no failure.
+        (expected, "expected errors"),
         (len(tests), "tests with jobs"),
         (failed_tests, "failing tests"),
         (_fmt(wall), "wall time"),

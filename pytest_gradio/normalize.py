@@ -97,7 +97,7 @@ class Normalizer:
         if isinstance(value, Record):
             return type(value)((key, self.value(item)) for key, item in value.items())
         if isinstance(value, Mapping):
-            if _is_file_data(value):
+            if is_file_data(value):
                 return self.file_data(value)
             return {
                 self.scrub(key) if isinstance(key, str) else key: self.value(item)
@@ -185,7 +185,13 @@ def _looks_like_path(text: str) -> bool:
     return 1 < len(text) < 4096 and "\n" not in text and os.path.isabs(text)
 
 
-def _is_file_data(value: Mapping[Any, Any]) -> bool:
+def is_file_data(value: Mapping[Any, Any]) -> bool:
+    """Whether `value` is a gradio FileData dict, as a job's output or a result holds
+    one: tagged by its `meta` (gradio 5+), or shaped like one (path, url, orig_name).
+
+    >>> is_file_data({"path": "/tmp/cat.png", "url": None, "orig_name": "cat.png"})
+    True
+    """
     meta = value.get("meta")
     if isinstance(meta, Mapping) and meta.get("_type") == "gradio.FileData":
         return True

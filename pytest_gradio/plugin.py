@@ -46,7 +46,11 @@ HELP_MODE = "how local apps run: 'thread' (in this process, default) or 'subproc
 HELP_STARTUP_TIMEOUT = (
     "seconds an app may take to start and answer (default: 60, URLs 10, Spaces 600)."
 )
-HELP_JOB_TIMEOUT = "seconds the assertion helpers wait for a job to finish (default: 60)."
+HELP_JOB_TIMEOUT = (
+    "seconds a job may take (default: 60): the assertion helpers, gradio_snapshot, "
+    "job.result() and predict() without a timeout, and iterating a job, wait this long "
+    "at most, then fail with the job's timeline."
+)
 HELP_TRANSPORT = (
     "how clients talk to apps: 'fast' (pooled connections, event-driven; default) or "
     "'stock' (gradio_client's own code)."
@@ -88,29 +92,47 @@ MARKER_HELP = (
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("gradio", "testing Gradio apps (pytest-gradio)")
-    group.addoption("--gradio-app", dest="gradio_app", default=None, help=HELP_APP)
-    group.addoption("--gradio-mode", dest="gradio_mode", default=None, help=HELP_MODE)
+    # Each value's placeholder (metavar) says what kind of value it is; argparse's
+    # default is the upper-cased dest (GRADIO_STARTUP_TIMEOUT), which says nothing.
+    group.addoption("--gradio-app", dest="gradio_app", default=None, metavar="SPEC", help=HELP_APP)
+    group.addoption(
+        "--gradio-mode", dest="gradio_mode", default=None, metavar="MODE", help=HELP_MODE
+    )
     group.addoption(
         "--gradio-startup-timeout",
         dest="gradio_startup_timeout",
         default=None,
+        metavar="SECONDS",
         help=HELP_STARTUP_TIMEOUT,
     )
     group.addoption(
-        "--gradio-job-timeout", dest="gradio_job_timeout", default=None, help=HELP_JOB_TIMEOUT
+        "--gradio-job-timeout",
+        dest="gradio_job_timeout",
+        default=None,
+        metavar="SECONDS",
+        help=HELP_JOB_TIMEOUT,
     )
     group.addoption(
-        "--gradio-transport", dest="gradio_transport", default=None, help=HELP_TRANSPORT
+        "--gradio-transport",
+        dest="gradio_transport",
+        default=None,
+        metavar="TRANSPORT",
+        help=HELP_TRANSPORT,
     )
-    group.addoption("--gradio-path", dest="gradio_path", default=None, help=HELP_PATH)
+    group.addoption(
+        "--gradio-path", dest="gradio_path", default=None, metavar="URL_PATH", help=HELP_PATH
+    )
     group.addoption(
         "--gradio-mcp-transport",
         dest="gradio_mcp_transport",
         default=None,
+        metavar="TRANSPORT",
         help=HELP_MCP_TRANSPORT,
     )
     # No ini twin for the token on purpose: a token does not belong in a config file.
-    group.addoption("--gradio-token", dest="gradio_token", default=None, help=HELP_TOKEN)
+    group.addoption(
+        "--gradio-token", dest="gradio_token", default=None, metavar="TOKEN", help=HELP_TOKEN
+    )
     group.addoption(
         "--gradio-summary", dest="gradio_summary", action="store_true", help=HELP_SUMMARY
     )
@@ -152,11 +174,6 @@ def pytest_configure(config: pytest.Config) -> None:
     run.add_secret(os.environ.get(ENV_TOKEN))
     if not config.getoption("help", False):
         validate_configuration(config)
-    # pytest-html's extras: only when it is loaded and writes a report (--html).
-    if config.pluginmanager.hasplugin("html") and config.getoption("htmlpath", None):
-        from . import html_plugin
-
-        config.pluginmanager.register(html_plugin.HtmlExtras(run), "gradio-html")
 
 
 def validate_configuration(config: pytest.Config) -> None:
@@ -546,9 +563,6 @@ def pytest_make_collect_report(
     collector: pytest.Collector,
 ) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
     report = yield
-    run = collector.config.stash.get(ci.RUN_KEY, None)
-    if run is not None:
-        run.scrub(report)
     if not isinstance(collector, pytest.Module) or "gradio" not in sys.modules:
         return report
     namespaces: list[Mapping[str, Any]] = []

@@ -11,6 +11,7 @@ import json
 import math
 import os
 import re
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,9 +24,20 @@ MAX_TIMELINES = 8
 # And this many lines of each app's log, the last ones.
 LOG_TAIL = 40
 
-# "app errors": the app raised (gr.Error or any exception, often on purpose in a test);
-# "failed": everything else that ended a job in error (connection, protocol, timeout).
-SUMMARY_COLUMNS = ("jobs", "app errors", "failed", "cancelled", "p50", "p95", "max", "max queue")
+# "expected errors": jobs whose error a test asserted (assert_job_error); "app errors":
+# the app raised (gr.Error or any exception) and no test said it should; "failed":
+# everything else that ended a job in error (connection, protocol, timeout).
+SUMMARY_COLUMNS = (
+    "jobs",
+    "expected errors",
+    "app errors",
+    "failed",
+    "cancelled",
+    "p50",
+    "p95",
+    "max",
+    "max queue",
+)
 # A value longer than this (a 1 MB text output, a log line) is shown cut in reports.
 MAX_VALUE_CHARS = 600
 
@@ -82,8 +94,19 @@ def app_label(app: Any, rootpath: Path) -> str:
 # --- one job --------------------------------------------------------------------------------
 
 
+# Jobs whose error a test asserted with `assert_job_error`. Weak: the summary's record
+# of a job is made when its test ends; the job may go after that.
+_EXPECTED_ERRORS: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def expect_error(job: Any) -> None:
+    """Count `job`'s error as expected (a test asserted it): apart from app errors."""
+    _EXPECTED_ERRORS.add(job)
+
+
 def job_outcome(job: Any) -> str:
-    """'ok', 'app_error' (the app raised: gr.Error or any exception in its function),
+    """'ok', 'expected_error' (its error was asserted by `assert_job_error`),
+    'app_error' (the app raised: gr.Error or any exception in its function),
     'failed' (the client failed: connection, protocol), 'cancelled' or 'running'."""
     events = job.timeline.events
     if any(event.code == "CANCELLED" for event in events):
@@ -93,6 +116,8 @@ def job_outcome(job: Any) -> str:
         return "running"
     if final.success:
         return "ok"
+    if job in _EXPECTED_ERRORS:
+        return "expected_error"
     return "app_error" if _app_raised(job) else "failed"
 
 
@@ -110,7 +135,7 @@ def _app_raised(job: Any) -> bool:
 def job_record(app: str, job: Any) -> dict[str, Any]:
     """The summary's record of one job: plain data, safe to send between processes."""
     outcome = job_outcome(job)
-    ended = outcome in ("ok", "app_error", "failed")
+    ended = outcome in ("ok", "expected_error", "app_error", "failed")
     return {
         "app": app,
         "endpoint": str(job.timeline.endpoint),
@@ -130,6 +155,8 @@ def end_words(outcome: str, duration: float | None, last: float | None) -> str:
     ended job, `last` the time of its last update (seconds since submit)."""
     if outcome == "ok":
         return f"finished in {format_seconds(duration)}"
+    if outcome == "expected_error":
+        return f"raised the expected error after {format_seconds(duration)}"
     if outcome == "app_error":
         return f"raised an error after {format_seconds(duration)}"
     if outcome == "failed":
@@ -162,7 +189,7 @@ def failure_section(
         )
         for number, job in picked:
             timeline = format_timeline(job.timeline)
-            if timeline in shown:
+            if _shown_already(timeline, shown):
                 parts.append(
                     f"job {number}: {job.timeline.endpoint} {_describe_end(job)} (timeline above)"
                 )
@@ -185,7 +212,7 @@ def _pick_jobs(jobs: Sequence[Any]) -> list[tuple[int, Any]]:
     numbered = list(enumerate(jobs, start=1))
     if len(numbered) <= MAX_TIMELINES:
         return numbered
-    troubled = [(n, j) for n, j in numbered if job_outcome(j) != "ok"]
+    troubled = [(n, j) for n, j in numbered if job_outcome(j) not in ("ok", "expected_error")]
     keep = {n for n, _ in troubled[-MAX_TIMELINES:]}
     for n, _ in reversed(numbered):
         if len(keep) >= MAX_TIMELINES:
@@ -292,8 +319,8 @@ def percentile(values: Sequence[float], p: float) -> float | None:
 
 
 def summarize(records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """One row per app and endpoint, sorted: jobs, app errors (the app raised),
-    failed (other errors), cancelled, p50/p95/max
+    """One row per app and endpoint, sorted: jobs, expected errors (asserted by a
+    test), app errors (the app raised, unasked), failed (other errors), cancelled, p50/p95/max
     duration of the jobs that ended, and the longest queue wait (seconds)."""
     groups: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
     for record in records:
@@ -307,6 +334,7 @@ def summarize(records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
                 "app": app,
                 "endpoint": endpoint,
                 "jobs": len(group),
+                "expected_errors": sum(1 for r in group if r["outcome"] == "expected_error"),
                 "app_errors": sum(1 for r in group if r["outcome"] == "app_error"),
                 "failed": sum(1 for r in group if r["outcome"] == "failed"),
                 "cancelled": sum(1 for r in group if r["outcome"] in ("cancelled", "running")),
@@ -338,6 +366,7 @@ def format_summary(rows: Sequence[Mapping[str, Any]]) -> list[str]:
                 row["app"] if row["app"] != previous_app else "",
                 row["endpoint"],
                 str(row["jobs"]),
+                str(row.get("expected_errors", 0)),
                 str(row.get("app_errors", 0)),
                 str(row["failed"]),
                 str(row["cancelled"]),
@@ -370,3 +399,11 @@ def summary_document(rows: Sequence[Mapping[str, Any]], workers: int) -> dict[st
 def write_summary_json(path: Path, rows: Sequence[Mapping[str, Any]], workers: int) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(summary_document(rows, workers), indent=2) + "\n")
+
+
+def _shown_already(timeline: str, shown: str) -> bool:
+    """Whether the failure message shows this timeline: whole, or up to the failure
+    for a job that went on after it (a wait that ran out on a generator still
+    yielding: its timeline grew between the message and this section)."""
+    lines = timeline.splitlines()
+    return timeline in shown or (len(lines) > 3 and "\n".join(lines[:3]) in shown)

@@ -39,7 +39,7 @@ syrupy's `exclude`, `include` and `matcher` apply to the normalized data.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from syrupy.extensions.amber import AmberSnapshotExtension
@@ -63,9 +63,16 @@ from .normalize import (
 from .timeline import Timeline
 
 if TYPE_CHECKING:
-    from syrupy.types import SerializableData
+    from syrupy.types import SerializableData, SerializedData
 
 _AUTO_LABEL = re.compile(r"^(?:value|parameter)_\d+$")
+# Under syrupy's "Snapshot 'test_x' does not exist!": on a suite's first run every
+# snapshot is missing, and syrupy's own summary ("2 snapshots failed.") says nothing
+# of how to write them.
+MISSING_HINT = (
+    "Run `pytest --snapshot-update` once to write it (a new snapshot test has none "
+    "yet), then review the new __snapshots__/ file and commit it."
+)
 __all__ = ["GradioSnapshotExtension", "api_contract", "normalize", "round_float"]
 
 
@@ -219,6 +226,14 @@ class GradioSnapshotExtension(AmberSnapshotExtension):
     """
 
     float_digits: int = FLOAT_DIGITS
+
+    def diff_lines(
+        self, serialized_data: SerializedData, snapshot_data: SerializedData
+    ) -> Iterator[str]:
+        # syrupy hands a missing snapshot over as "": amber never writes "" itself.
+        if snapshot_data == "":
+            yield MISSING_HINT
+        yield from super().diff_lines(serialized_data, snapshot_data)
 
     def serialize(self, data: SerializableData, **kwargs: Any) -> str:
         _reject_unrecorded_job(data)

@@ -134,10 +134,61 @@ def test_report_shows_every_job_failing_test_first(suite: pytest.Pytester) -> No
     assert all(lane["data-job"] in ids for lane in lanes)
 
     # One row per endpoint with its figures; the summary's numbers.
-    assert re.search(r"<td>/count</td><td>2</td><td>0</td><td>0</td>", text)
-    assert re.search(r"<td>/fail</td><td>1</td><td>1</td><td>0</td>", text)
-    assert re.search(r"<td>/slow</td><td>1</td><td>0</td><td>1</td>", text)
+    # jobs, failed, expected errors, cancelled
+    assert re.search(r"<td>/count</td><td>2</td><td>0</td><td>0</td><td>0</td>", text)
+    assert re.search(r"<td>/fail</td><td>1</td><td>1</td><td>0</td><td>0</td>", text)
+    assert re.search(r"<td>/slow</td><td>1</td><td>0</td><td>0</td><td>1</td>", text)
     assert "AssertionError: assert_job_result: the result differs." in text  # why it failed
+
+
+EXPECTED_ERRORS = """
+import pytest
+from pytest_gradio import assert_job_error, assert_job_result
+
+pytestmark = pytest.mark.gradio_app("app.py")
+
+
+def test_error_on_purpose(gradio_client):
+    assert_job_error(gradio_client.submit("no such user", api_name="/fail"), match="no such")
+
+
+def test_wrong_sum(gradio_client):
+    assert_job_result(gradio_client.submit(2, 2, api_name="/add"), 5)
+"""
+
+
+def test_expected_errors_are_counted_apart_and_messages_are_whole(
+    pytester: pytest.Pytester,
+) -> None:
+    """Issue 19: a gr.Error a test asserted (assert_job_error) is an expected error, not
+    a failed job (the report said "1 failed jobs" beside "0 failing tests"); a failing
+    test's card shows its whole message, as the terminal does, not its first line."""
+    (pytester.path / "app.py").write_text((APPS / "basic.py").read_text())
+    pytester.makepyfile(test_expected=EXPECTED_ERRORS)
+    result = pytester.runpytest("-p", "no:randomly", "--gradio-report=report.html", "-v")
+    result.assert_outcomes(passed=1, failed=1)
+    text = (pytester.path / "report.html").read_text(encoding="utf-8")
+    assert "<b>0</b><span>failed jobs</span>" in text
+    assert "<b>1</b><span>expected errors</span>" in text
+    assert "<b>1</b><span>failing tests</span>" in text
+    # jobs, failed, expected errors, cancelled
+    assert re.search(r"<td>/fail</td><td>1</td><td>0</td><td>1</td><td>0</td>", text)
+    page = _elements(text)
+    assert len(page.with_class("lane", "expected_error")) == 1
+    assert len(page.with_class("end", "error", "expected")) == 1
+    assert "raised the expected error after" in text
+    # The terminal's summary table counts it apart too.
+    result.stdout.fnmatch_lines(["*endpoint  jobs  expected errors  app errors  failed*"])
+    result.stdout.fnmatch_lines(["*/fail *1 *1 *0 *0 *0  *"])
+
+    # The card's message is the assertion's whole message, as under the traceback.
+    message = re.search(r'<p class="msg">(.*?)</p>', text, re.DOTALL)
+    assert message is not None
+    shown = html.unescape(message.group(1)).splitlines()
+    assert shown[0] == "AssertionError: assert_job_result: the result differs."
+    terminal = [line[1:].strip() for line in result.stdout.lines if line.startswith("E   ")]
+    assert len(shown) > 3
+    assert [line.strip() for line in shown[1:]] == terminal[1 : len(shown)]
 
 
 def test_report_keeps_out_secrets_file_contents_and_long_outputs(

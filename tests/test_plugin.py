@@ -5,7 +5,9 @@ Each test runs a real pytest session through `pytester` against real Gradio apps
 
 from __future__ import annotations
 
+import re
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -405,19 +407,56 @@ def test_no_gradio_import_without_gradio_fixtures(pytester: pytest.Pytester) -> 
     result.assert_outcomes(passed=1)
 
 
+# Every option that takes a value, with the placeholder its help shows (issue 19).
+OPTION_VALUES = {
+    "--gradio-app": "SPEC",
+    "--gradio-mode": "MODE",
+    "--gradio-startup-timeout": "SECONDS",
+    "--gradio-job-timeout": "SECONDS",
+    "--gradio-transport": "TRANSPORT",
+    "--gradio-path": "URL_PATH",
+    "--gradio-token": "TOKEN",
+    "--gradio-summary-json": "PATH",
+    "--gradio-report": "PATH",
+    "--gradio-browser": "PATH",
+    "--gradio-output": "DIR",
+    "--gradio-tracing": "MODE",
+    "--gradio-console-errors": "MODE",
+}
+
+
 def test_help_lists_the_options(pytester: pytest.Pytester) -> None:
-    """`pytest --help` shows the gradio option group."""
+    """`pytest --help` shows the gradio option group, each value as a placeholder that
+    says what it is (SECONDS, PATH, MODE), never argparse's GRADIO_* dest names, and
+    the job timeout's help says what it bounds besides the helpers."""
     result = pytester.runpytest("--help")
     result.stdout.fnmatch_lines(
-        [
-            "*testing Gradio apps*",
-            "*--gradio-app=*",
-            "*--gradio-mode=*",
-            "*--gradio-startup-timeout=*",
-            "*--gradio-job-timeout=*",
-            "*--gradio-token=*",
-        ]
+        ["*testing Gradio apps*"]
+        + [f"  {option}={value}*" for option, value in OPTION_VALUES.items()]
     )
+    result.stdout.fnmatch_lines(["  --gradio-job-timeout=SECONDS", "*result() and predict()*"])
+    assert "=GRADIO_" not in result.stdout.str()
+
+
+def test_readme_install_leads_with_a_command_that_works() -> None:
+    """Issue 19: `pip install pytest-gradio` fails until the first release is on an
+    index, so the Install section's first command installs from a checkout, and the
+    index line comes after it, saying when it applies."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    install = readme.split("## Install", 1)[1].split("\n## ", 1)[0]
+    commands = re.findall(r"^pip install .*$", install, re.MULTILINE)
+    assert commands[0].startswith("pip install -e path/to/pytest-gradio ")
+    assert "pip install pytest-gradio" not in install.split("Once the first release", 1)[0]
+    assert "Once the first release is on PyPI, `pip install pytest-gradio`" in install
+
+
+def test_readme_options_table_matches_the_help() -> None:
+    """README's Options table names each option with the placeholder --help shows."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    table = readme.split("## Options", 1)[1].split("\n\n", 2)[1]
+    shown = dict(re.findall(r"`(--gradio-[a-z-]+) ([A-Z_]+)`", table))
+    assert shown == OPTION_VALUES
+    assert "`--gradio-job-timeout SECONDS` | `gradio_job_timeout` | 60 s: bounds" in table
 
 
 def test_telemetry_is_off_before_conftests_import_gradio(

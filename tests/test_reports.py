@@ -113,10 +113,14 @@ def test_summary_table_and_json(reported: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(
         [
             "*= gradio summary =*",
-            "app     endpoint  jobs  app errors  failed  cancelled  *p50  *p95  *max  max queue",
-            "app.py  /add         4           0       0          0  *ms  *ms  *ms  *ms",
-            "        /crash       2           2       0          0  *ms  *ms  *ms  *ms",
-            "        /hang        1           0       0          1  *-  *-  *-  *",
+            "app     endpoint  jobs  expected errors  app errors  failed  cancelled  *p50  *p95"
+            "  *max  max queue",
+            "app.py  /add         4                0           0       0          0  *ms  *ms  *ms"
+            "  *ms",
+            # test_crash_expected asserted its error; test_fails did not.
+            "        /crash       2                1           1       0          0  *ms  *ms  *ms"
+            "  *ms",
+            "        /hang        1                0           0       0          1  *-  *-  *-  *",
         ]
     )
     document = json.loads((reported.path / "out" / "summary.json").read_text())
@@ -124,10 +128,13 @@ def test_summary_table_and_json(reported: pytest.Pytester) -> None:
     rows = {row["endpoint"]: row for row in document["endpoints"]}
     assert {row["app"] for row in rows.values()} == {"app.py"}
     assert (rows["/add"]["jobs"], rows["/add"]["failed"], rows["/add"]["cancelled"]) == (4, 0, 0)
-    # The app raised (on purpose): an app error, not a failure of the plugin or client.
-    assert (rows["/crash"]["jobs"], rows["/crash"]["app_errors"], rows["/crash"]["failed"]) == (
+    # The app raised: once as a test asked (assert_job_error), an expected error; once
+    # unasked, an app error; neither a failure of the plugin or client.
+    crash = rows["/crash"]
+    assert (crash["jobs"], crash["expected_errors"], crash["app_errors"], crash["failed"]) == (
         2,
-        2,
+        1,
+        1,
         0,
     )
     assert (rows["/hang"]["cancelled"], rows["/hang"]["max_s"]) == (1, None)

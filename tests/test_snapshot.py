@@ -204,8 +204,10 @@ def test_each_change_fails_its_snapshot_with_a_diff_naming_it(pytester: pytest.P
         "E *+ *'default': 'Hi',",
     ]:
         result.stdout.fnmatch_lines([expected])
-    # test_stream stops at its first failed assertion, so its second goes unused.
-    result.stdout.fnmatch_lines(["4 snapshots failed. 4 snapshots passed. 1 snapshot unused."])
+    # test_stream stops at its first failed assertion: its second snapshot was not
+    # read, but it is not unused (--snapshot-update must not delete it).
+    result.stdout.fnmatch_lines(["4 snapshots failed. 4 snapshots passed."])
+    assert "unused" not in result.stdout.str()
     assert ambr.read_bytes() == before, "a failing run must not rewrite snapshots"
 
 
@@ -229,7 +231,13 @@ def test_snapshot_update_and_unused_snapshots_as_syrupy_does(pytester: pytest.Py
 
     missing = pytester.runpytest()
     missing.assert_outcomes(failed=2)
-    missing.stdout.fnmatch_lines(["*Snapshot 'test_float' does not exist!*"])
+    missing.stdout.fnmatch_lines(
+        [
+            "*Snapshot 'test_float' does not exist!*",
+            "*Run `pytest --snapshot-update` once to write it (a new snapshot test has none "
+            "yet), then review the new __snapshots__/ file and commit it.",
+        ]
+    )
     assert not ambr.exists()
 
     created = pytester.runpytest("--snapshot-update")
@@ -263,6 +271,51 @@ def test_snapshot_update_and_unused_snapshots_as_syrupy_does(pytester: pytest.Py
     assert "# name: test_float\n" in text
     assert "# name: test_float[syrupy]\n" in text
     pytester.runpytest().assert_outcomes(passed=1)
+
+
+FAILED_START = """
+import pytest
+
+pytestmark = pytest.mark.gradio_app("app.py")
+
+
+def test_sum(gradio_client, gradio_snapshot):
+    assert gradio_client.submit(1, 2, api_name="/add") == gradio_snapshot
+
+
+def test_stream(gradio_client, gradio_snapshot):
+    assert gradio_client.submit("abc", api_name="/stream") == gradio_snapshot
+
+
+def test_with_syrupy_snapshot(gradio_client, snapshot):
+    assert gradio_client.predict(2, 2, api_name="/add") == snapshot
+"""
+
+
+@pytest.mark.parametrize("args", [(), ("-n", "2")], ids=["serial", "xdist"])
+def test_an_app_that_fails_to_start_leaves_its_snapshots_alone(
+    pytester: pytest.Pytester, args: tuple[str, ...]
+) -> None:
+    """Issue 19: when the app fails to start, its tests error before their snapshot
+    assertions. Their snapshots are not "unused": syrupy does not advise
+    --snapshot-update, and --snapshot-update deletes none of them."""
+    (pytester.path / "app.py").write_text(SNAPSHOT_APP.read_text())
+    pytester.makepyfile(test_suite=FAILED_START)
+    pytester.runpytest("--snapshot-update").assert_outcomes(passed=3)
+    ambr = pytester.path / "__snapshots__" / "test_suite.ambr"
+    before = ambr.read_bytes()
+
+    (pytester.path / "app.py").write_text('raise RuntimeError("the model file is missing")\n')
+    failed = pytester.runpytest("-p", "no:randomly", *args)
+    failed.assert_outcomes(errors=3)
+    failed.stdout.fnmatch_lines(["*RuntimeError: the model file is missing*"])
+    assert "unused" not in failed.stdout.str()
+    assert "--snapshot-update" not in failed.stdout.str()
+
+    updated = pytester.runpytest("-p", "no:randomly", "--snapshot-update", *args)
+    updated.assert_outcomes(errors=3)
+    assert "deleted" not in updated.stdout.str()
+    assert ambr.read_bytes() == before
 
 
 def test_gradio_snapshot_without_syrupy_says_what_to_do(pytester: pytest.Pytester) -> None:

@@ -54,9 +54,9 @@ def test_two_workers_own_servers_and_merged_summary(pytester: pytest.Pytester) -
     result.stdout.fnmatch_lines(
         [
             "*= gradio summary =*",
-            "app     endpoint  jobs  app errors  failed  cancelled*",
-            "app.py  /add         6           0       0          0*",
-            "        /crash       1           1       0          0*",
+            "app     endpoint  jobs  expected errors  app errors  failed  cancelled*",
+            "app.py  /add         6                0           0       0          0*",
+            "        /crash       1                0           1       0          0*",
         ]
     )
     document = json.loads((pytester.path / "summary.json").read_text())
