@@ -244,3 +244,42 @@ def test_subprocess_start_ends_before_the_deadline(pytester: pytest.Pytester) ->
         ]
     )
     assert "Timeout (>" not in result.stdout.str()
+
+
+STUCK_GENERATOR_APP = """
+import time
+import gradio as gr
+
+def ticks():
+    n = 0
+    while True:  # never finishes: a stuck generator
+        n += 1
+        yield str(n)
+        time.sleep(0.05)
+
+with gr.Blocks() as demo:
+    out = gr.Textbox()
+    gr.Button().click(ticks, None, out, api_name="ticks")
+"""
+
+
+def test_stuck_generator_timeline_is_printed_once(pytester: pytest.Pytester) -> None:
+    """A generator that never finishes and a wait that runs out: its timeline is in
+    the error message and the failure section says "(timeline above)" instead of
+    printing it again, though the job went on yielding in between (issue 19)."""
+    (pytester.path / "app.py").write_text(STUCK_GENERATOR_APP)
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.gradio_app("app.py", job_timeout=1)
+        def test_stuck(gradio_client):
+            job = gradio_client.submit(api_name="/ticks")
+            job.result()
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:randomly", timeout=120)
+    result.assert_outcomes(failed=1)
+    output = result.stdout.str()
+    assert output.count("timeline of /ticks") == 1, output
+    result.stdout.fnmatch_lines(["*job 1: /ticks*(timeline above)*"])
