@@ -19,7 +19,6 @@ import sys
 import threading
 import time
 import warnings
-from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -29,6 +28,7 @@ from ..options import DEFAULT_STARTUP_TIMEOUT, LOOPBACK, OWNED_LAUNCH_KWARGS, Ap
 from ..specs import AppSpec, is_blocks
 from .asgi import choose_mount, mount_url
 from .base import (
+    LOG_LINES,
     GradioApp,
     free_port,
     launch_error,
@@ -50,7 +50,7 @@ from .loading import (
     stop_thread,
     where_blocked,
 )
-from .serverlog import capture_tracebacks, release_tracebacks
+from .serverlog import LogBuffer, capture_tracebacks, release_tracebacks
 
 # Launch arguments thread mode forces: the server must not block the test process,
 # print, or open a browser.
@@ -143,14 +143,21 @@ class AsgiThreadApp(GradioApp):
     process: on the thread of the script's own `uvicorn.run(...)`, or on one of ours
     for a spec that names the app (`app.py:app`)."""
 
-    def __init__(self, spec: AppSpec, options: AppOptions, serving: Serving) -> None:
+    def __init__(
+        self,
+        spec: AppSpec,
+        options: AppOptions,
+        serving: Serving,
+        log_capture: _ListHandler | None = None,
+    ) -> None:
         super().__init__(spec, options, url="", mode="thread")
         self.serving = serving
         self.mount = "/"
         self.code: _CodeThread | None = None
-        self._handler = _ListHandler(self._log)
-        for logger in _server_loggers():
-            logger.addHandler(self._handler)
+        # The capture attached when uvicorn began serving (_ThreadHost.on_serving), so
+        # that the server's first lines are kept.
+        self._handler = log_capture or _attach_log_capture()
+        self._log = self._handler.sink
 
     def wait_ready(self, deadline: float, code_ended: Callable[[], bool]) -> None:
         server = self.serving.server
@@ -209,6 +216,7 @@ class _ThreadHost(Host):
         self.error: BaseException | None = None
         self.event = threading.Event()  # the code served, failed to, or ended
         self.launching = threading.Event()  # its launch() is under way
+        self.log_capture: _ListHandler | None = None  # uvicorn's log, once it serves
 
     def is_target(self, obj: Any) -> bool:
         return self.app is None and super().is_target(obj)
@@ -244,6 +252,10 @@ class _ThreadHost(Host):
         raise AppStopped
 
     def on_serving(self, serving: Serving) -> None:
+        # Capture the server's log here, on the app's thread: its start-up (lifespan)
+        # runs as soon as this returns, and on a busy machine it can fail and log
+        # before the test's thread, woken by the event, gets to attach anything.
+        self.log_capture = _attach_log_capture()
         self.event.set()
 
 
@@ -395,7 +407,7 @@ def _ready_asgi_app(
 ) -> AsgiThreadApp:
     """The ASGI app uvicorn serves for `code`, once its Gradio mount answers (or an
     error, with the server stopped)."""
-    asgi = AsgiThreadApp(spec, options, serving)
+    asgi = AsgiThreadApp(spec, options, serving, code.host.log_capture)
     asgi.code = code
     try:
         asgi.wait_ready(deadline, lambda: not code.thread.is_alive())
@@ -455,8 +467,16 @@ def _indent(text: str) -> str:
     return "\n".join("    " + line for line in text.splitlines()) or "    (empty)"
 
 
+def _attach_log_capture() -> _ListHandler:
+    """A handler collecting the server loggers' lines, attached to them."""
+    handler = _ListHandler(LogBuffer(maxlen=LOG_LINES))
+    for logger in _server_loggers():
+        logger.addHandler(handler)
+    return handler
+
+
 class _ListHandler(logging.Handler):
-    def __init__(self, sink: deque[str]) -> None:
+    def __init__(self, sink: LogBuffer) -> None:
         super().__init__(logging.INFO)
         self.sink = sink
         self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
