@@ -298,7 +298,7 @@ def test_no_browser_is_an_error_with_the_fix(pytester):
             pass
         """
     )
-    result = pytester.runpytest_subprocess(*NO_PP, "--gradio-browser=/nonexistent/chrome")
+    result = pytester.runpytest(*NO_PP, "--gradio-browser=/nonexistent/chrome")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(
         [
