@@ -57,9 +57,20 @@ def gradio_imported() -> None:
     import gradio  # noqa: F401
 
 
+# What pytest-xdist tells its workers through the environment. An inner run started
+# from a worker (in-process or not) is no worker: with these set, the plugin names its
+# artifacts as a worker's (`-gw0`), as it would in a user's `-n 2` run.
+XDIST_WORKER_ENV = ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_XDIST_TESTRUNUID")
+
+
 @pytest.fixture
-def pytester(gradio_imported: None, pytester: pytest.Pytester) -> pytest.Pytester:
-    """pytester, created after gradio is imported (see gradio_imported)."""
+def pytester(
+    gradio_imported: None, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> pytest.Pytester:
+    """pytester, created after gradio is imported (see gradio_imported), whose inner
+    runs see no outer xdist worker (XDIST_WORKER_ENV)."""
+    for name in XDIST_WORKER_ENV:
+        monkeypatch.delenv(name, raising=False)
     return pytester
 
 

@@ -204,7 +204,7 @@ def test_sibling_modules_of_the_same_name_stay_apart(pytester: pytest.Pytester, 
             assert gradio_client.predict(api_name="/greet") == "hello from app_a"
         """
     )
-    result = pytester.runpytest_subprocess("-p", "no:randomly", timeout=150)
+    result = pytester.runpytest("-p", "no:randomly")
     result.assert_outcomes(passed=3)
 
 
@@ -224,7 +224,7 @@ def test_sibling_module_shadowed_by_the_tests_own_fails_loudly(pytester: pytest.
             pass
         """
     )
-    result = pytester.runpytest_subprocess("-p", "no:randomly", timeout=120)
+    result = pytester.runpytest("-p", "no:randomly")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(
         [

@@ -166,7 +166,7 @@ def test_path_from_marker_cli_and_ini(pytester: pytest.Pytester) -> None:
             assert gradio_client.predict(api_name="/which") == "a"
         """
     )
-    result = pytester.runpytest_subprocess("--gradio-path=/b", "-p", "no:randomly", timeout=120)
+    result = pytester.runpytest("--gradio-path=/b", "-p", "no:randomly")
     result.assert_outcomes(passed=2)
 
 
@@ -180,7 +180,7 @@ def test_ini_path_is_used(pytester: pytest.Pytester) -> None:
             assert gradio_client.predict(api_name="/which") == "a"
         """
     )
-    result = pytester.runpytest_subprocess("-p", "no:randomly", timeout=120)
+    result = pytester.runpytest("-p", "no:randomly")
     result.assert_outcomes(passed=1)
 
 
