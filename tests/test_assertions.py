@@ -236,7 +236,9 @@ def test_progress_tuples_mismatch(stepper_job):
         stepper_job,
         "matches no expected step",
         "expected: [(0, 4), (1, 4), (2, 4)]",
-        "arrived:  [0/3 'working'",
+        # Which steps arrive is sampled (a busy machine's server coalesced 0/3 away).
+        "arrived:  [",
+        "/3 'working'",
         "PROGRESS",
     )
 
@@ -255,7 +257,7 @@ def test_progress_fractions_mismatch(stepper_job):
     """Fractions the app never reported fail."""
     with pytest.raises(AssertionError) as info:
         assert_job_progress(stepper_job, [0.5, 1.0])
-    assert_explains(info, stepper_job, "expected: [0.5, 1.0]", "arrived:  [0/3 'working'")
+    assert_explains(info, stepper_job, "expected: [0.5, 1.0]", "arrived:  [", "/3 'working'")
 
 
 def test_progress_desc(stepper_job):

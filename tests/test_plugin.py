@@ -415,6 +415,7 @@ OPTION_VALUES = {
     "--gradio-job-timeout": "SECONDS",
     "--gradio-transport": "TRANSPORT",
     "--gradio-path": "URL_PATH",
+    "--gradio-mcp-transport": "TRANSPORT",
     "--gradio-token": "TOKEN",
     "--gradio-summary-json": "PATH",
     "--gradio-report": "PATH",

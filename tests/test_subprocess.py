@@ -294,7 +294,9 @@ def test_crash_during_startup_fails_fast(tmp_path: Path, outer_apps: set[int]) -
         # The child module runs once: runpy's "found in sys.modules" warning would
         # open every app's output if the package had imported it already.
         assert "found in sys.modules" not in str(exc)
-        assert seconds < 30, f"{name} took {seconds:.1f} s to fail"
+        # Before the 60 s startup_timeout, not at it (a child importing gradio on a
+        # busy machine took 30 s to fail: the bound is the timeout, not a speed).
+        assert seconds < 50, f"{name} took {seconds:.1f} s to fail"
     assert set(bootstraps_of(os.getpid())) <= outer_apps
 
 

@@ -91,8 +91,11 @@ def launch_on_free_port(
     returns. `script_kwargs` (the script's own launch() arguments) and `plugin_kwargs`
     (launch_kwargs given to the plugin) are what a failure's message names.
 
-    A free port can be taken between choosing and binding it: then it tries again, and
-    only then. Any other failure is the app's and is raised at once (AppStartError).
+    A free port can be taken between choosing and binding it, and on a busy machine
+    uvicorn can miss gradio's 5 s start-up limit with nothing wrong (gradio says
+    "Cannot find empty port" for both, with no error on the server's thread): then it
+    tries again, and only then. Any other failure is the app's and is raised at once
+    (AppStartError).
     """
     kwargs = {**kwargs, "server_name": LOOPBACK, "share": False}
     for attempt in range(3):
@@ -101,7 +104,7 @@ def launch_on_free_port(
             try:
                 return launch(blocks, **kwargs)
             except Exception as exc:
-                if attempt < 2 and isinstance(exc, OSError) and port_taken(port):
+                if attempt < 2 and isinstance(exc, OSError) and (port_taken(port) or not failures):
                     continue
                 raise launch_error(spec, exc, failures, script_kwargs, plugin_kwargs) from None
     raise AssertionError("unreachable")  # pragma: no cover

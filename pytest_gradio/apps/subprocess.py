@@ -201,9 +201,18 @@ class SubprocessApp(GradioApp):
             ) from None
 
     def _raise_exited(self, error: dict[str, str] | None) -> None:
-        code = self._wait_exit(2.0)
+        # The app said it failed and exits: wait for that (its interpreter's shutdown,
+        # with gradio loaded, took over 2 s on a busy machine), so the message has
+        # its exit code; it ends as soon as the process does.
+        code = self._wait_exit(10.0)
         if self._reader is not None:
-            self._reader.join(timeout=1.0)  # the last lines of output
+            # The last lines of output (the reader ends at the pipe's end, which the
+            # exit brings unless a grandchild holds it).
+            self._reader.join(timeout=5.0)
+        with self._lock:
+            # The exit can be seen before the reader got to the error the app printed
+            # just before it (a busy machine): read it now that the output is in.
+            error = error or self._error
         exited = f"exited with code {_describe_code(code)}" if code is not None else "failed"
         if error is not None:
             kind = getattr(errors, error.get("type", ""), AppStartError)
