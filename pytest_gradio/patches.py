@@ -402,10 +402,11 @@ def install(name: str, make: Callable[[Any], Any]) -> Any:
     """Put process-wide patch `name` in: its target's current value goes to
     `make(original)`, whose result replaces it (unless it is that value). Returns the
     original. Idempotent per owner: when the target (of the module in sys.modules
-    now) is already ours, nothing changes and its original is returned. A replacement made by another `make` (the
-    same code from a copy of the plugin's module imported again, after an in-process
-    pytester run dropped the first from sys.modules) is replaced: its module's state
-    (which app is hosted) is no longer the one the plugin uses."""
+    now) is already ours, nothing changes and its original is returned. A
+    replacement made by another `make` (the same code from a copy of the plugin's
+    module imported again, after an in-process pytester run dropped the first from
+    sys.modules) is replaced: its module's state (which app is hosted) is no longer
+    the one the plugin uses."""
     patch = BY_NAME[name]
     if patch.scope != "process":
         raise ValueError(f"patch {name!r} is {patch.scope}-scoped; install() is for process-wide")
