@@ -116,15 +116,12 @@ def test_install_is_once_per_module_object() -> None:
     # the outermost session's end is checked in a fresh process below.
 
 
-# The sequence that used to fail under `-n 2` (tests/test_mounted.py after
-# tests/test_plugin.py on one worker): the outer session imports the plugin's app code
-# (a subprocess-mode app), an in-process pytester run then starts a thread-mode app
-# (gradio and uvicorn imported, and patched, inside the inner session) and restores
-# sys.modules when it ends, dropping them; the outer session's next thread-mode app
-# imports a fresh uvicorn. Its `uvicorn.run(host="0.0.0.0", port=8000)` must still be
-# taken over (it failed with LoopbackOnlyError: the patches were thought installed).
+# A session with an in-process pytester run in it (as tests/ has): gradio imported
+# first (as tests/conftest.py does: numpy cannot be imported twice in a process), the
+# plugin's app code imported first inside the inner session (and dropped from
+# sys.modules when it ends), then thread-mode apps in the outer one. The inner
+# session's end must leave the outer's patches on; the outermost end puts them back.
 SEQUENCE = """
-import json
 import socket
 import sys
 
@@ -132,10 +129,10 @@ pytest_plugins = ["pytester"]
 APPS = {apps!r}
 
 
-def test_a_subprocess_app_first(gradio_launch):
-    app = gradio_launch(APPS + "/basic.py", mode="subprocess", startup_timeout=60)
-    assert app.url.startswith("http://127.0.0.1:")
-    assert "uvicorn" not in sys.modules
+def test_a_gradio_imported_first():
+    import gradio  # noqa: F401
+
+    assert "pytest_gradio.apps" not in sys.modules
 
 
 def test_b_in_process_run_of_a_thread_app(pytester):
@@ -157,6 +154,25 @@ def test_inner(gradio_launch):
 
 
 def test_c_thread_app_serving_itself_with_uvicorn(gradio_launch):
+    app = gradio_launch(APPS + "/mounted_fastapi.py", mode="thread", startup_timeout=60)
+    assert app.url.startswith("http://127.0.0.1:")
+
+
+def test_d_uvicorn_imported_again_is_taken_over_again(gradio_launch):
+    # A uvicorn whose module code ran again (importlib.reload; or a fresh import after
+    # a pytester run dropped it from sys.modules) has its own, unpatched run and
+    # Server.serve. The plugin used to think its patches in (a flag) and let the
+    # script's uvicorn.run(host="0.0.0.0", port=8000) through to the socket:
+    # LoopbackOnlyError. Each patch is now checked on the live module.
+    import importlib
+
+    import uvicorn
+
+    assert getattr(uvicorn.run, "__pytest_gradio_original__", None) is not None
+    # (uvicorn.main is also the name of its click command: by sys.modules.)
+    for name in ("uvicorn.server", "uvicorn.main", "uvicorn"):
+        importlib.reload(sys.modules[name])
+    assert getattr(uvicorn.run, "__pytest_gradio_original__", None) is None
     app = gradio_launch(APPS + "/mounted_fastapi.py", mode="thread", startup_timeout=60)
     assert app.url.startswith("http://127.0.0.1:")
 """
@@ -201,7 +217,7 @@ def test_nested_sessions_keep_patches_and_the_outermost_restores(
         "no:playwright",
         timeout=360,
     )
-    result.assert_outcomes(passed=3)
+    result.assert_outcomes(passed=4)
     after = json.loads((pytester.path / "after.json").read_text())
     assert after == {
         "installed": [],
