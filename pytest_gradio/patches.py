@@ -358,7 +358,7 @@ def problem(patch: Patch) -> str | None:
                 hasattr(owner, part) or _assigned_in_class(owner, part)
             ):
                 return None
-            return f"{walked} no longer sets self.{part}"
+            return f"{walked} does not set self.{part}"
         if not hasattr(owner, part):
             return f"{walked} has no attribute {part!r}"
         owner = getattr(owner, part)
