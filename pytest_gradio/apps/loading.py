@@ -209,7 +209,8 @@ def install_patches() -> None:
 
 def original_launch(blocks: Any, **kwargs: Any) -> Any:
     """`Blocks.launch` as gradio defines it (the plugin's own launches)."""
-    return patches.original(type(blocks).launch)(blocks, **kwargs)
+    gradio: Any = importlib.import_module("gradio")
+    return patches.original(gradio.Blocks.launch)(blocks, **kwargs)
 
 
 def _launch_patch(original: Any) -> Any:
