@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from . import ci, environment
+from . import ci, environment, patches
 from .errors import AppSpecError, AppStartError, GradioTestError
 from .specs import AppSpec, is_blocks, parse_spec
 from .tokens import hide
@@ -174,6 +174,17 @@ def pytest_configure(config: pytest.Config) -> None:
     run.add_secret(os.environ.get(ENV_TOKEN))
     if not config.getoption("help", False):
         validate_configuration(config)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    patches.session_started()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # Last, after every app is torn down. An in-process pytester run nests a session:
+    # only the outermost one's end puts gradio's and uvicorn's names back.
+    patches.session_finished()
 
 
 def validate_configuration(config: pytest.Config) -> None:

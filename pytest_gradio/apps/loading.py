@@ -5,11 +5,12 @@ the subprocess child (bootstrap.py).
 What "taken over" means. While an app's code runs, `gradio.Blocks.launch`,
 `uvicorn.run` and `uvicorn.Server.serve` are routed to a `Host`, the object that
 serves the app under the plugin's rules (127.0.0.1, a port the plugin picks, never
-a share link) with the rest of the script's own arguments. The patches are put in
-once per process and stay (they are thin: a call from a thread that runs no app's
-code goes to the original at once), because an app's code may keep running after
-loading (a script that blocks in `launch()`, or loops after it), and a call it makes
-later must not escape the rules. A `socket.bind` to anything but loopback from an
+a share link) with the rest of the script's own arguments. The patches (listed, put
+in and put back by pytest_gradio/patches.py) stay for the rest of the session (they
+are thin: a call from a thread that runs no app's code goes to the original at
+once), because an app's code may keep running after loading (a script that blocks
+in `launch()`, or loops after it), and a call it makes later must not escape the
+rules. A `socket.bind` to anything but loopback from an
 app's code fails with an error saying so.
 """
 
@@ -32,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import patches
 from ..errors import AppLoadError, AppSpecError, AppStartError
 from ..options import LOOPBACK, OWNED_LAUNCH_KWARGS
 from ..specs import AppSpec, is_blocks
@@ -145,7 +147,6 @@ class Host:
 _hosts: dict[int, tuple[threading.Thread, Host]] = {}
 _loading: list[Host] = []  # the host whose code is loading: for threads the code starts
 _process_host: list[Host] = []  # the subprocess child: the whole process is the app
-_originals: dict[str, Any] = {}
 _patch_lock = threading.RLock()
 
 
@@ -192,25 +193,27 @@ def end_loading(host: Host) -> None:
 
 
 def install_patches() -> None:
+    """Put the process-wide patches in (see pytest_gradio/patches.py): on the modules in
+    sys.modules now, so a gradio or uvicorn imported again (after a pytester run
+    dropped them from sys.modules) is patched in its turn."""
     with _patch_lock:
-        if _originals:
-            return
-        import gradio
-
-        _patch_launch(gradio)
+        importlib.import_module("gradio")
+        patches.install("launch", _launch_patch)
         with contextlib.suppress(ImportError):
-            _patch_uvicorn()
-        _patch_bind()
+            patches.install("uvicorn.run", _run_patch)
+            # `uvicorn.run` re-exports uvicorn.main's: wrapped there too.
+            patches.install("uvicorn.run alias", _run_patch)
+            patches.install("serve", _serve_patch)
+        patches.install("bind", _bind_patch)
 
 
 def original_launch(blocks: Any, **kwargs: Any) -> Any:
     """`Blocks.launch` as gradio defines it (the plugin's own launches)."""
-    launch = _originals.get("launch") or type(blocks).launch
-    return launch(blocks, **kwargs)
+    gradio: Any = importlib.import_module("gradio")
+    return patches.original(gradio.Blocks.launch)(blocks, **kwargs)
 
 
-def _patch_launch(gradio: Any) -> None:
-    original = _originals["launch"] = gradio.Blocks.launch
+def _launch_patch(original: Any) -> Any:
     signature = inspect.signature(original)
 
     @functools.wraps(original)
@@ -223,18 +226,10 @@ def _patch_launch(gradio: Any) -> None:
         given.update(given.pop("kwargs", None) or {})
         return host.launch(blocks, given, original)
 
-    gradio.Blocks.launch = launch
+    return launch
 
 
-def _patch_uvicorn() -> None:
-    # Any-typed: the patches are assigned where uvicorn's types do not expect them.
-    uvicorn: Any = importlib.import_module("uvicorn")
-    uvicorn_main: Any = importlib.import_module("uvicorn.main")
-    uvicorn_server: Any = importlib.import_module("uvicorn.server")
-
-    original_run = _originals["uvicorn.run"] = uvicorn_main.run
-    original_serve = _originals["serve"] = uvicorn_server.Server.serve
-
+def _run_patch(original_run: Any) -> Any:
     @functools.wraps(original_run)
     def run(app: Any, **kwargs: Any) -> Any:
         host = current_host()
@@ -242,6 +237,10 @@ def _patch_uvicorn() -> None:
             return original_run(app, **kwargs)
         return host.uvicorn_run(app, kwargs, original_run)
 
+    return run
+
+
+def _serve_patch(original_serve: Any) -> Any:
     @functools.wraps(original_serve)
     async def serve(server: Any, sockets: Any = None) -> None:
         mark_serving(server)  # its warnings are its own (serverlog.capture_warnings)
@@ -252,14 +251,10 @@ def _patch_uvicorn() -> None:
             return await original_serve(server, sockets=sockets)  # type: ignore[no-any-return]
         await host.serve(server, original_serve)
 
-    uvicorn_main.run = run
-    uvicorn.run = run
-    uvicorn_server.Server.serve = serve
+    return serve
 
 
-def _patch_bind() -> None:
-    original = _originals["bind"] = socket.socket.bind
-
+def _bind_patch(original: Any) -> Any:
     @functools.wraps(original)
     def bind(sock: socket.socket, address: Any) -> None:
         if current_host() is not None and not _is_loopback(sock, address):
@@ -273,7 +268,7 @@ def _patch_bind() -> None:
             )
         original(sock, address)
 
-    setattr(socket.socket, "bind", bind)  # noqa: B010 (typed as a method)
+    return bind
 
 
 def _is_loopback(sock: socket.socket, address: Any) -> bool:

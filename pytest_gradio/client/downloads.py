@@ -15,18 +15,17 @@ import contextvars
 import functools
 import shutil
 import tempfile
-import threading
 import types
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from .. import patches
+
 # The staging directory of the download running in this context, if any.
 _staging: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "pytest_gradio_download_staging", default=None
 )
-_install_lock = threading.Lock()
-_installed = False
 
 
 class _TempfileView(types.ModuleType):
@@ -45,21 +44,14 @@ class _TempfileView(types.ModuleType):
         return _staging.get() or tempfile.gettempdir()
 
 
-def _install() -> None:
-    global _installed
-    with _install_lock:
-        if _installed:
-            return
-        from gradio_client import client as stock
-
-        if getattr(stock, "tempfile", None) is tempfile:
-            stock.tempfile = _TempfileView()
-        _installed = True
+def _tempfile_view(current: Any) -> Any:
+    # Someone else's replacement of the module's tempfile is left alone.
+    return _TempfileView() if current is tempfile else current
 
 
 def stage_downloads(endpoints: Iterable[Any], directory: Path) -> None:
     """Make every download of these endpoints stage under `directory`."""
-    _install()
+    patches.install("client tempfile", _tempfile_view)
     for endpoint in endpoints:
         if hasattr(endpoint, "_download_file"):
             endpoint._download_file = functools.partial(_download, endpoint, directory)

@@ -1,0 +1,240 @@
+"""The inventory of what the plugin patches in gradio, gradio_client and uvicorn
+(pytest_gradio/patches.py): every name it lists is still in the installed packages,
+the process-wide ones are put back when the outermost session ends, and an
+in-process pytester run (a session nested in a test, which restores sys.modules
+after itself) leaves the outer session's patches working."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+from pytest_gradio import patches
+
+APPS = Path(__file__).parent / "apps"
+ROOT = Path(__file__).parent.parent
+
+
+def _versions() -> str:
+    return ", ".join(
+        f"{name} {metadata.version(name)}" for name in ("gradio", "gradio_client", "uvicorn")
+    )
+
+
+@pytest.mark.parametrize("patch", patches.PATCHES, ids=[p.name for p in patches.PATCHES])
+def test_patched_name_exists_in_the_installed_packages(patch: patches.Patch) -> None:
+    """Fails, naming the target, when a release renames or drops a name the plugin
+    replaces (or overrides): the first place a new gradio tells us what broke."""
+    why = patches.problem(patch)
+    if why is not None and not patch.required:
+        pytest.skip(f"{patch.target}: {why} (optional: {patch.why})")
+    assert why is None, (
+        f"{patch.target} is gone from the installed packages ({_versions()}): {why}. "
+        f"pytest_gradio/{patch.where} patches it ({patch.scope}) because {patch.why}."
+    )
+
+
+def test_missing_lists_nothing_for_the_installed_packages() -> None:
+    assert patches.missing() == []
+
+
+def test_every_patch_the_code_installs_is_listed() -> None:
+    """install() refuses a name the inventory does not list, so nothing is patched
+    process-wide without an entry saying why."""
+    with pytest.raises(KeyError):
+        patches.install("not listed", lambda value: value)
+    with pytest.raises(ValueError, match="span-scoped"):
+        patches.install("print_exc", lambda value: value)
+
+
+@pytest.mark.timeout(360)
+def test_a_renamed_name_is_named(tmp_path: Path) -> None:
+    """Against a copy of gradio_client whose `Client.send_data` was renamed (as a new
+    release might), the inventory test fails and says which name, where it is patched
+    and why. The copy comes first on PYTHONPATH of a subprocess; the installed package
+    is untouched."""
+    import gradio_client
+
+    copy = tmp_path / "site" / "gradio_client"
+    shutil.copytree(Path(gradio_client.__file__).parent, copy)
+    source = copy / "client.py"
+    text = source.read_text()
+    assert "def send_data(" in text
+    source.write_text(text.replace("def send_data(", "def send_payload("))
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:randomly",
+            "-q",
+            str(Path(__file__)) + "::test_patched_name_exists_in_the_installed_packages",
+        ],
+        cwd=ROOT,
+        env={**_clean_env(), "PYTHONPATH": str(copy.parent)},
+        capture_output=True,
+        text=True,
+        timeout=300,  # a fresh interpreter imports gradio: slow on a busy machine
+    )
+    out = result.stdout + result.stderr
+    assert result.returncode == 1, out
+    assert "1 failed" in out, out
+    assert "test_patched_name_exists_in_the_installed_packages[send_data]" in out, out
+    assert "gradio_client.client:Client.send_data is gone from the installed packages" in out, out
+    assert "has no attribute 'send_data'" in out, out
+    assert "pytest_gradio/client/recording.py patches it (override)" in out, out
+
+
+def _clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+
+
+def test_install_is_once_per_module_object() -> None:
+    """install_patches() twice wraps nothing twice, and the replacement knows the
+    original it calls."""
+    import socket
+
+    from pytest_gradio.apps.loading import install_patches
+
+    install_patches()
+    first = socket.socket.bind
+    assert patches.is_ours(first)
+    install_patches()
+    assert socket.socket.bind is first
+    assert not patches.is_ours(patches.original(first))
+    # Not restored here: the session this test runs in relies on them. The restore at
+    # the outermost session's end is checked in a fresh process below.
+
+
+# A session with an in-process pytester run in it (as tests/ has): gradio imported
+# first (as tests/conftest.py does: numpy cannot be imported twice in a process), the
+# plugin's app code imported first inside the inner session (and dropped from
+# sys.modules when it ends), then thread-mode apps in the outer one. The inner
+# session's end must leave the outer's patches on; the outermost end puts them back.
+SEQUENCE = """
+import socket
+import sys
+
+pytest_plugins = ["pytester"]
+APPS = {apps!r}
+
+
+def test_a_gradio_imported_first():
+    import gradio  # noqa: F401
+
+    assert "pytest_gradio.apps" not in sys.modules
+
+
+def test_b_in_process_run_of_a_thread_app(pytester):
+    from pytest_gradio import patches
+
+    pytester.makepyfile(
+        test_inner='''
+def test_inner(gradio_launch):
+    app = gradio_launch({apps!r} + "/basic.py", mode="thread", startup_timeout=60)
+    assert app.url.startswith("http://127.0.0.1:")
+'''
+    )
+    pytester.runpytest(
+        "-p", "no:randomly", "-p", "no:cacheprovider", "-p", "no:playwright"
+    ).assert_outcomes(passed=1)
+    # The inner session's end did not put anything back: this session is still on.
+    assert patches.active_sessions() == 1
+    assert patches.is_ours(socket.socket.bind)
+
+
+def test_c_thread_app_serving_itself_with_uvicorn(gradio_launch):
+    app = gradio_launch(APPS + "/mounted_fastapi.py", mode="thread", startup_timeout=60)
+    assert app.url.startswith("http://127.0.0.1:")
+
+
+def test_d_uvicorn_imported_again_is_taken_over_again(gradio_launch):
+    # A uvicorn whose module code ran again (importlib.reload; or a fresh import after
+    # a pytester run dropped it from sys.modules) has its own, unpatched run and
+    # Server.serve. The plugin used to think its patches in (a flag) and let the
+    # script's uvicorn.run(host="0.0.0.0", port=8000) through to the socket:
+    # LoopbackOnlyError. Each patch is now checked on the live module.
+    import importlib
+
+    import uvicorn
+
+    assert getattr(uvicorn.run, "__pytest_gradio_original__", None) is not None
+    # (uvicorn.main is also the name of its click command: by sys.modules.)
+    for name in ("uvicorn.server", "uvicorn.main", "uvicorn"):
+        importlib.reload(sys.modules[name])
+    assert getattr(uvicorn.run, "__pytest_gradio_original__", None) is None
+    app = gradio_launch(APPS + "/mounted_fastapi.py", mode="thread", startup_timeout=60)
+    assert app.url.startswith("http://127.0.0.1:")
+"""
+
+# After the outermost session: what is still replaced.
+AFTER_SESSION = """
+import json
+from pathlib import Path
+
+
+def pytest_unconfigure(config):
+    from pytest_gradio import patches
+    import socket
+
+    state = {"installed": patches.installed(), "bind_is_ours": patches.is_ours(socket.socket.bind)}
+    try:
+        import uvicorn
+        import gradio
+
+        state["uvicorn_run_is_ours"] = patches.is_ours(uvicorn.run)
+        state["launch_is_ours"] = patches.is_ours(gradio.Blocks.launch)
+    except ImportError:
+        pass
+    Path("after.json").write_text(json.dumps(state))
+"""
+
+
+@pytest.mark.timeout(400)
+def test_nested_sessions_keep_patches_and_the_outermost_restores(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(test_sequence=SEQUENCE.format(apps=str(APPS)))
+    pytester.makeconftest(AFTER_SESSION)
+    result = pytester.runpytest_subprocess(
+        "-p",
+        "no:randomly",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:xdist",
+        "-p",
+        "no:playwright",
+        timeout=360,
+    )
+    result.assert_outcomes(passed=4)
+    after = json.loads((pytester.path / "after.json").read_text())
+    assert after == {
+        "installed": [],
+        "bind_is_ours": False,
+        "uvicorn_run_is_ours": False,
+        "launch_is_ours": False,
+    }
+
+
+def test_the_plugin_loads_without_gradio() -> None:
+    """The inventory is imported at plugin load: it must not import gradio."""
+    code = (
+        "import sys, pytest_gradio.plugin, pytest_gradio.patches; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('gradio', 'gradio_client', 'uvicorn')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    assert out.strip() == "[]"
