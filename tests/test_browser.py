@@ -524,14 +524,16 @@ def test_public_page(gradio_app, flag):
         args.remove(NETWORK_ACCESS_FLAG)
     session = BrowserSession.start(None, "", launch_kwargs={{"args": args}})
     collector = Collector.start()
-    recorder = PageRecorder(gradio_app.client, job_timeout=5)
+    # Bounds, not waits (but the unflagged page's job is awaited for the whole of
+    # job_timeout): generous enough for a busy machine.
+    recorder = PageRecorder(gradio_app.client, job_timeout=10)
     try:
         context = session.browser.new_context()
         sink = collector.register(recorder.receive)
         context.add_init_script(
             RECORDER_JS.replace("%SINK%", sink).replace("%FLAG%", NETWORK_ACCESS_FLAG)
         )
-        page = GradioPage(context.new_page(), recorder, url=gradio_app.url, timeout=5).open()
+        page = GradioPage(context.new_page(), recorder, url=gradio_app.url, timeout=30).open()
         page.component("Name").set("Ada")
         page.component("Greet").click()
         page.component("Greeting").expect_value("Hello Ada")
