@@ -524,9 +524,9 @@ def test_public_page(gradio_app, flag):
         args.remove(NETWORK_ACCESS_FLAG)
     session = BrowserSession.start(None, "", launch_kwargs={{"args": args}})
     collector = Collector.start()
-    # Bounds, not waits (but the unflagged page's job is awaited for the whole of
-    # job_timeout): generous enough for a busy machine.
-    recorder = PageRecorder(gradio_app.client, job_timeout=10)
+    # Bounds, generous for a busy machine; but the unflagged page's job, which never
+    # comes, is awaited for the whole of its job_timeout.
+    recorder = PageRecorder(gradio_app.client, job_timeout=30 if flag else 3)
     try:
         context = session.browser.new_context()
         sink = collector.register(recorder.receive)
