@@ -97,6 +97,19 @@ def test_private_button_on_the_page(gradio_page):
     with gradio_page.expect_job() as clicked:
         gradio_page.component("Secret").click()
     assert_job_result(clicked.value, "ADA")
+
+
+@pytest.mark.gradio_app("other.py")
+def test_an_app_no_test_calls(gradio_app):
+    assert gradio_app.url.startswith("http://127.0.0.1:")
+"""
+
+# An app the suite starts but never calls: its endpoints count, all missed.
+OTHER_APP = """
+import gradio as gr
+
+with gr.Blocks() as demo:
+    gr.Button("Never").click(lambda: "never", None, gr.Textbox(), api_name="never")
 """
 
 
@@ -105,7 +118,7 @@ def test_every_endpoint_with_its_trigger_counts_and_outcomes(pytester: pytest.Py
     endpoint by its trigger, counts each kind of job by outcome, marks the missed and
     the page-only ones; the total is under fail-under, so the run fails though its
     tests pass; the summary JSON and the HTML report hold the same table."""
-    pytester.makepyfile(app=APP, test_cov=SUITE)
+    pytester.makepyfile(app=APP, other=OTHER_APP, test_cov=SUITE)
     result = pytester.runpytest_subprocess(
         "-p",
         "no:cacheprovider",
@@ -115,7 +128,7 @@ def test_every_endpoint_with_its_trigger_counts_and_outcomes(pytester: pytest.Py
         "--gradio-summary-json=summary.json",
         "--gradio-report=report.html",
     )
-    result.assert_outcomes(passed=6)
+    result.assert_outcomes(passed=7)
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     # The page test types into Name: each keystroke may fire the .change on the page,
     # and opening the page runs demo.load; so those page counts are not fixed.
@@ -125,24 +138,29 @@ def test_every_endpoint_with_its_trigger_counts_and_outcomes(pytester: pytest.Py
             "app.py: 6 of 7 endpoints covered (86%)",
             "  fn  trigger*api_name*api  page  mcp  finished  error  cancelled",
             "   0  Greet.click       /say_hello    1     0    1         2      0          0",
-            "   1  Greet.click.then  /shout        0     0    0         0      0          0  missed",
+            "   1  Greet.click.then  /shout        0     0    0         0      0          0"
+            "  missed",
             "   2  Name.change       /shout_1      1     *    0         *      0          0",
             "   3  demo.load         /lambda       0     *    0         *      0          0",
             "   4  #secret.click     private       0     1    0         1      0          0"
             "  page only",
             "   5  Crash.click       /crash        1     0    0         0      1          0",
             "   6  Slow.click        /slow         1     0    0         0      0          1",
-            "TOTAL: 6 of 7 endpoints covered (86%)",
+            "other.py: 0 of 1 endpoints covered (0%)",
+            "*",
+            "   0  Never.click  /never      0     0    0         0      0          0  missed",
+            "TOTAL: 6 of 8 endpoints covered (75%)",
             "page only (*): app.py fn 4 (#secret.click)",
             "FAIL Required gradio endpoint coverage of 90% (--gradio-coverage-fail-under) not"
-            " reached: total 85.7% (6 of 7 endpoints) is 4.3 points under the required 90%;"
-            " apps under it: app.py 85.7% (4.3 points under)",
+            " reached: total 75.0% (6 of 8 endpoints) is 15.0 points under the required 90%;"
+            " apps under it: app.py 85.7% (4.3 points under), other.py 0.0% (90.0 points under)",
         ]
     )
 
     table = json.loads((pytester.path / "summary.json").read_text())["coverage"]
-    assert (table["covered"], table["total"], table["fail_under"]) == (6, 7, 90.0)
-    (app,) = table["apps"]
+    assert (table["covered"], table["total"], table["fail_under"]) == (6, 8, 90.0)
+    app, other = table["apps"]
+    assert (other["app"], other["covered"], other["total"]) == ("other.py", 0, 1)
     rows = {row["trigger"]: row for row in app["endpoints"]}
     assert rows["Greet.click"] | {"page": 0} == {
         "fn": 0,
@@ -158,15 +176,17 @@ def test_every_endpoint_with_its_trigger_counts_and_outcomes(pytester: pytest.Py
         "cancelled": 0,
         "covered": True,
     }
-    assert rows["#secret.click"]["page_only"] and rows["#secret.click"]["page"] == 1
+    assert rows["#secret.click"]["page_only"]
+    assert rows["#secret.click"]["page"] == 1
     assert not rows["Greet.click.then"]["covered"]
     assert app["unmatched"] == []
 
     page = (pytester.path / "report.html").read_text()
     section = page.split("<h2>Coverage</h2>", 1)[1].split("<h2>", 1)[0]
-    assert "total: 6 of 7 endpoints covered (85.7%); required 90.0%" in section
+    assert "total: 6 of 8 endpoints covered (75.0%); required 90.0%" in section
     assert "app.py: 6 of 7 endpoints covered (85.7%)" in section
-    assert html.escape("#secret.click") in section and "page only" in section
+    assert html.escape("#secret.click") in section
+    assert "page only" in section
     assert '<tr class="missed"><td>1</td><td>Greet.click.then</td>' in section
 
 
@@ -273,7 +293,12 @@ def test_gradio_5_configs_say_private_and_undocumented_their_own_way() -> None:
         "dependencies": [
             {"id": 0, "targets": [[2, "click"]], "api_name": "go"},
             {"id": 1, "targets": [[None, "success"]], "trigger_after": 0, "api_name": False},
-            {"id": 2, "targets": [[1, "submit"], [3, "release"]], "api_name": "x", "show_api": False},
+            {
+                "id": 2,
+                "targets": [[1, "submit"], [3, "release"]],
+                "api_name": "x",
+                "show_api": False,
+            },
             {"id": 3, "targets": [[3, "change"]], "api_name": None, "backend_fn": False},
             {"id": 4, "targets": [[0, "load"]], "api_name": "load"},
         ],
