@@ -42,16 +42,23 @@ def configure(config: pytest.Config) -> GradioRun:
     registry.listen(run)
     manager.register(FailureReports(run), "gradio-failures")
     listeners: list[Any] = []
-    # Imported only when used: a plain run loads neither module.
+    # Imported only when used: a plain run loads none of these modules. Coverage
+    # first: its tally is final before the summary and the report write it out.
+    coverage = None
+    if coverage_wanted(config):
+        from .coverage_plugin import Coverage
+
+        coverage = Coverage(config, run)
+        listeners.append(coverage)
     if summary_wanted(config):
         from .summary_plugin import Summary
 
-        listeners.append(Summary(config))
+        listeners.append(Summary(config, coverage))
     report = report_path(config)
     if report is not None:
         from .report_plugin import HtmlReport
 
-        listeners.append(HtmlReport(config, run, *report))
+        listeners.append(HtmlReport(config, run, *report, coverage=coverage))
     for listener in listeners:
         run.listeners.append(listener)
         manager.register(listener, f"gradio-{type(listener).__name__.lower()}")
@@ -97,6 +104,16 @@ def summary_wanted(config: pytest.Config) -> bool:
     )
 
 
+def coverage_wanted(config: pytest.Config) -> bool:
+    """--gradio-coverage, ini gradio_coverage, or a fail-under (which needs the table)."""
+    return bool(
+        config.getoption("gradio_coverage", False)
+        or config.getini("gradio_coverage")
+        or config.getoption("gradio_coverage_fail_under", None) is not None
+        or config.getini("gradio_coverage_fail_under")
+    )
+
+
 def report_path(config: pytest.Config) -> tuple[Any, str] | None:
     """Where the HTML report goes and who said so; None without --gradio-report or ini
     gradio_report (then its module is not even imported)."""
@@ -116,6 +133,9 @@ class JobEntry:
     app: weakref.ref[Any] | None
     # time.perf_counter() when it was submitted: where its lane starts in the report.
     started: float = 0.0
+    # The app's config as the submitting client had it (None for a tool call): the
+    # endpoint list coverage counts against, without asking the app again.
+    config: Any = None
 
 
 @dataclass
@@ -167,7 +187,7 @@ class GradioRun(registry.Listener):
         self.add_secret(getattr(client, "token", None))
         owner = self._owners[-1] if self._owners else None
         state = self.tests.get(owner) if owner is not None else None
-        entry = JobEntry(job, label, app, time.perf_counter())
+        entry = JobEntry(job, label, app, time.perf_counter(), getattr(client, "config", None))
         (state.jobs if state is not None else self._session_jobs).append(entry)
 
     def use_app(self, item: pytest.Item, app: Any) -> None:

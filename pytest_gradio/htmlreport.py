@@ -368,6 +368,8 @@ padding:0 6px;margin-right:6px;font-size:11px;color:#fff;background:#59636e}
 .gr dt{color:#59636e}.gr dd{margin:0;font-family:ui-monospace,monospace;font-size:12px;
 white-space:pre-wrap;word-break:break-all}
 .gr .hist rect{fill:#80b3ff}.gr .none{color:#59636e}
+.gr h3{font-size:13px;margin:12px 0 4px}.gr .coverage th:nth-child(-n+3),
+.gr .coverage td:nth-child(-n+3){text-align:left}.gr .coverage tr.missed td{color:#cf222e}
 """
 
 # Clicking a lane opens its job's details below the lanes (and scrolls to them).
@@ -630,6 +632,55 @@ def _endpoint_table(rows: Sequence[Mapping[str, Any]]) -> str:
     return f'<table class="endpoints">{head}{"".join(body)}</table>'
 
 
+def _coverage_section(document: Mapping[str, Any]) -> str:
+    """--gradio-coverage's table (`coverage.Tally.document`): per app its endpoints and
+    how the run exercised them, missed ones marked, then the total."""
+    columns = ("api", "page", "mcp", "finished", "error", "cancelled")
+    head = (
+        "<tr><th>fn</th><th>trigger</th><th>api_name</th>"
+        + "".join(f"<th>{c}</th>" for c in columns)
+        + "<th></th></tr>"
+    )
+    parts = [
+        f'<p class="cov">total: {_e(document["covered"])} of {_e(document["total"])} '
+        f"endpoints covered ({_e(round(float(document['percent']), 1))}%)"
+        + (
+            f"; required {_e(document['fail_under'])}%"
+            if document.get("fail_under") is not None
+            else ""
+        )
+        + "</p>"
+    ]
+    for app in document["apps"]:
+        parts.append(
+            f"<h3>{_e(app['app'])}: {_e(app['covered'])} of {_e(app['total'])} endpoints "
+            f"covered ({_e(round(float(app['percent']), 1))}%)</h3>"
+        )
+        body = []
+        for row in app["endpoints"]:
+            notes = [
+                word
+                for word, on in (("missed", not row["covered"]), ("page only", row["page_only"]))
+                if on
+            ]
+            cells = [row["fn"], row["trigger"], row["api_name"] or "private"]
+            cells += [row[c] for c in columns]
+            body.append(
+                f'<tr class="{"covered" if row["covered"] else "missed"}">'
+                + "".join(f"<td>{_e(c)}</td>" for c in cells)
+                + f"<td>{_e(', '.join(notes))}</td></tr>"
+            )
+        for extra in app["unmatched"]:
+            body.append(
+                f'<tr class="missed"><td></td><td colspan="2">not matched to an endpoint: '
+                f"{_e(extra['key'])}</td>"
+                + "".join(f"<td>{_e(extra.get(c, 0))}</td>" for c in columns)
+                + "<td></td></tr>"
+            )
+        parts.append(f'<table class="coverage">{head}{"".join(body)}</table>')
+    return "".join(parts)
+
+
 def _test_block(test: Mapping[str, Any], number: int, opened: bool) -> str:
     outcome = str(test["outcome"])
     jobs = test["jobs"]
@@ -668,9 +719,11 @@ def render(
     workers: int = 0,
     title: str = "pytest-gradio report",
     created: float | None = None,
+    coverage: Mapping[str, Any] | None = None,
 ) -> str:
     """The whole report as one HTML document: the run's figures, a table per endpoint
-    with a histogram of durations, and every test that ran jobs with its swimlanes.
+    with a histogram of durations, endpoint coverage (`coverage`, with
+    --gradio-coverage), and every test that ran jobs with its swimlanes.
 
     >>> Path("report.html").write_text(render(tests, wall=12.5))
     """
@@ -709,6 +762,7 @@ def render(
         + "".join(f'<div class="fig"><b>{_e(v)}</b><span>{_e(k)}</span></div>' for v, k in figures)
         + "</div><h2>Endpoints</h2>"
         + (_endpoint_table(rows) if rows else '<p class="none">no jobs ran</p>')
+        + ("<h2>Coverage</h2>" + _coverage_section(coverage) if coverage is not None else "")
         + "<h2>Tests (failing first, then by time in jobs)</h2>"
         + (blocks or '<p class="none">no test ran a job</p>')
         + f"<script>{JS}</script></body></html>\n"

@@ -68,6 +68,16 @@ HELP_MCP_TRANSPORT = (
     "how gradio_mcp talks to an app's MCP server: 'streamable-http' (default) or 'sse'."
 )
 HELP_SUMMARY_JSON = "write the run summary as JSON to this path (merged over xdist workers)."
+HELP_COVERAGE = (
+    "after the run, a table per app of its endpoints (named and unnamed events, with "
+    "their triggers) and how the run exercised each: API jobs, page jobs, MCP tool "
+    "calls, by outcome; then the fraction covered (also in --gradio-report and "
+    "--gradio-summary-json)."
+)
+HELP_COVERAGE_FAIL_UNDER = (
+    "fail the run (exit code 1) when the endpoints covered, over all apps, are under PCT "
+    "percent, as pytest-cov's --cov-fail-under does; turns --gradio-coverage on."
+)
 HELP_REPORT = (
     "write a self-contained HTML report to this path: every job of the run as a swimlane, "
     "figures per endpoint, failing tests first (merged over xdist workers)."
@@ -146,7 +156,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--gradio-report", dest="gradio_report", default=None, metavar="PATH", help=HELP_REPORT
     )
+    group.addoption(
+        "--gradio-coverage", dest="gradio_coverage", action="store_true", help=HELP_COVERAGE
+    )
+    group.addoption(
+        "--gradio-coverage-fail-under",
+        dest="gradio_coverage_fail_under",
+        default=None,
+        metavar="PCT",
+        help=HELP_COVERAGE_FAIL_UNDER,
+    )
     parser.addini("gradio_report", HELP_REPORT, default=None)
+    parser.addini("gradio_coverage", HELP_COVERAGE, type="bool", default=False)
+    parser.addini("gradio_coverage_fail_under", HELP_COVERAGE_FAIL_UNDER, default=None)
     parser.addini("gradio_app", HELP_APP, default=None)
     parser.addini("gradio_mode", HELP_MODE, default=None)
     parser.addini("gradio_startup_timeout", HELP_STARTUP_TIMEOUT, default=None)

@@ -19,6 +19,7 @@ import pytest
 
 if TYPE_CHECKING:
     from .ci import GradioRun, JobEntry, RunningTest
+    from .coverage_plugin import Coverage
 
 # Where a worker leaves its tests' records for the controller (xdist's workeroutput).
 REPORT_OUTPUT_KEY = "pytest_gradio_report"
@@ -82,8 +83,18 @@ def build_record(
 class HtmlReport:
     """The report's bookkeeping: outcomes, records, the file, and where it went."""
 
-    def __init__(self, config: pytest.Config, run: GradioRun, path: Path, source: str) -> None:
+    def __init__(
+        self,
+        config: pytest.Config,
+        run: GradioRun,
+        path: Path,
+        source: str,
+        *,
+        coverage: Coverage | None = None,
+    ) -> None:
         self.config = config
+        # With --gradio-coverage: its table goes into the report too.
+        self.coverage = coverage
         self.run = run
         self.path = path
         self.source = source
@@ -143,7 +154,10 @@ class HtmlReport:
 
         wall = time.perf_counter() - self.run.started
         try:
-            htmlreport.write(self.path, self.tests, wall=wall, workers=self.workers)
+            coverage = self.coverage.document() if self.coverage is not None else None
+            htmlreport.write(
+                self.path, self.tests, wall=wall, workers=self.workers, coverage=coverage
+            )
         except OSError as exc:
             # The tests ran: say why the report is missing rather than end in a traceback.
             self.error = (

@@ -385,19 +385,30 @@ def format_summary(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     return lines
 
 
-def summary_document(rows: Sequence[Mapping[str, Any]], workers: int) -> dict[str, Any]:
-    """The JSON written by --gradio-summary-json: seconds, null where nothing ended."""
-    return {
+def summary_document(
+    rows: Sequence[Mapping[str, Any]], workers: int, coverage: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The JSON written by --gradio-summary-json: seconds, null where nothing ended;
+    with --gradio-coverage, its table (`coverage.Tally.document`) under "coverage"."""
+    document = {
         "pytest_gradio_summary": 1,
         "workers": workers,
         "jobs": sum(int(row["jobs"]) for row in rows),
         "endpoints": [dict(row) for row in rows],
     }
+    if coverage is not None:
+        document["coverage"] = dict(coverage)
+    return document
 
 
-def write_summary_json(path: Path, rows: Sequence[Mapping[str, Any]], workers: int) -> None:
+def write_summary_json(
+    path: Path,
+    rows: Sequence[Mapping[str, Any]],
+    workers: int,
+    coverage: Mapping[str, Any] | None = None,
+) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(summary_document(rows, workers), indent=2) + "\n")
+    path.write_text(json.dumps(summary_document(rows, workers, coverage), indent=2) + "\n")
 
 
 def _shown_already(timeline: str, shown: str) -> bool:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from .ci import JobEntry, RunningTest
+    from .coverage_plugin import Coverage
 
 # Where a worker leaves its job records for the controller (xdist's workeroutput).
 WORKER_OUTPUT_KEY = "pytest_gradio_jobs"
@@ -26,8 +27,10 @@ WORKER_OUTPUT_KEY = "pytest_gradio_jobs"
 class Summary:
     """Keeps one record per job (`reporting.job_record`) and shows the summary."""
 
-    def __init__(self, config: pytest.Config) -> None:
+    def __init__(self, config: pytest.Config, coverage: Coverage | None = None) -> None:
         self.config = config
+        # With --gradio-coverage: its table goes into the JSON too.
+        self.coverage = coverage
         self.records: list[dict[str, Any]] = []
         self.workers = 0
 
@@ -44,7 +47,10 @@ class Summary:
             from . import reporting
 
             target = Path(self.config.invocation_params.dir) / path
-            reporting.write_summary_json(target, reporting.summarize(self.records), self.workers)
+            table = self.coverage.document() if self.coverage is not None else None
+            reporting.write_summary_json(
+                target, reporting.summarize(self.records), self.workers, coverage=table
+            )
 
     def from_worker(self, output: dict[str, Any]) -> None:
         records = output.get(WORKER_OUTPUT_KEY)

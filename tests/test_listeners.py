@@ -57,6 +57,13 @@ ALWAYS_MODULES = {"browser_plugin", "failure_plugin", "scrub_plugin", "snapshot_
             id="report",
         ),
         pytest.param(("--html=ph.html",), None, {"gradio-html"}, {"html_plugin"}, id="pytest-html"),
+        pytest.param(
+            ("--gradio-coverage",),
+            None,
+            {"gradio-coverage", "gradio-xdist"},
+            {"coverage_plugin"},
+            id="coverage",
+        ),
         pytest.param((), "hf_listenerToken0123", {"gradio-scrub"}, set(), id="token"),
     ],
 )

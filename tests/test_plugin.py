@@ -419,6 +419,7 @@ OPTION_VALUES = {
     "--gradio-token": "TOKEN",
     "--gradio-summary-json": "PATH",
     "--gradio-report": "PATH",
+    "--gradio-coverage-fail-under": "PCT",
     "--gradio-browser": "PATH",
     "--gradio-output": "DIR",
     "--gradio-tracing": "MODE",

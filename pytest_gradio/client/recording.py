@@ -68,6 +68,10 @@ _SUBMITTING: contextvars.ContextVar[QueueReader | None] = contextvars.ContextVar
 class RecordedJob(Job):  # type: ignore[misc]
     """A stock `gradio_client.Job` that also keeps `timeline`, every update it got."""
 
+    # The endpoint's fn_index (dependency id): coverage matches jobs by it, so that
+    # unnamed events count. Set by submit() and by page jobs; a tool call has none.
+    fn_index: int
+
     def __init__(self, job: Job, timeline: Timeline, *, job_timeout: float | None = None) -> None:
         super().__init__(
             job.future,
@@ -468,6 +472,7 @@ class GradioClient(Client):  # type: ignore[misc]
         else:
             job = self._submit_stock(endpoint, helper, timeline, args)
         recorded = RecordedJob(job, timeline, job_timeout=self.job_timeout)
+        recorded.fn_index = index
         if result_callbacks:
             # As stock: one callable, or any sequence of them.
             callbacks = [result_callbacks] if callable(result_callbacks) else result_callbacks

@@ -81,10 +81,17 @@ def mcp_contract(client: GradioMCP) -> Record:
 
 def tool_endpoints(client: GradioMCP) -> dict[str, str]:
     """Tool name -> the API endpoint it calls ("/greet"), as the app's MCP schema says."""
+    return schema_tool_endpoints(client.src, client.headers, client.timeout)
+
+
+def schema_tool_endpoints(url: str, headers: Mapping[str, str], timeout: float) -> dict[str, str]:
+    """`tool_endpoints` of the app at `url`, without an MCP session: Gradio names a
+    tool after its function, not its api_name, so only the schema tells (coverage
+    maps tool calls back to endpoints with it)."""
     import httpx
 
-    base = client.src if client.src.endswith("/") else client.src + "/"
-    response = httpx.get(base + SCHEMA_PATH, headers=client.headers, timeout=client.timeout)
+    base = url if url.endswith("/") else url + "/"
+    response = httpx.get(base + SCHEMA_PATH, headers=dict(headers), timeout=timeout)
     response.raise_for_status()
     found: dict[str, str] = {}
     for entry in response.json():
