@@ -243,8 +243,17 @@ def _run_failing(pytester, *args):
     return pytester.runpytest_subprocess(*NO_PP, "--junitxml=junit.xml", *args)
 
 
-def test_failing_test_leaves_a_screenshot_named_in_the_report(pytester):
-    result = _run_failing(pytester, "--gradio-output=out")
+def test_failing_test_leaves_a_screenshot_a_trace_and_a_report_entry(pytester):
+    """A failing browser test leaves its screenshot (named in the failure section and in
+    junit), its trace (--gradio-tracing=retain-on-failure) and the screenshot inline in
+    --gradio-report (issue 13), the same PNG as under --gradio-output. One inner run for
+    the three: each is a fresh interpreter with gradio and a browser to start."""
+    result = _run_failing(
+        pytester,
+        "--gradio-output=out",
+        "--gradio-tracing=retain-on-failure",
+        "--gradio-report=report.html",
+    )
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         [
@@ -264,12 +273,12 @@ def test_failing_test_leaves_a_screenshot_named_in_the_report(pytester):
     junit = (pytester.path / "junit.xml").read_text()
     assert 'name="gradio_artifact"' in junit
     assert "test_fails.png" in junit
-
-
-def test_tracing_retain_on_failure(pytester):
-    result = _run_failing(pytester, "--gradio-output=out", "--gradio-tracing=retain-on-failure")
-    result.assert_outcomes(failed=1)
     assert (pytester.path / "out" / "test_fail.py-test_fails-trace.zip").stat().st_size > 0
+    page = (pytester.path / "report.html").read_text()
+    assert "test_fail.py::test_fails" in page
+    found = re.search(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
+    assert found, "no inline screenshot in the report"
+    assert base64.b64decode(found.group(1)) == png.read_bytes()
 
 
 def test_console_errors_fail_the_test_when_asked(pytester):
@@ -556,19 +565,6 @@ def test_jobs_of_a_page_on_a_public_address_are_recorded(pytester):
     pytester.makepyfile(test_public=PUBLIC_PAGE_TEST)
     result = pytester.runpytest_subprocess(*NO_PP)
     result.assert_outcomes(passed=2)
-
-
-def test_failure_screenshot_is_inline_in_the_html_report(pytester):
-    """--gradio-report shows a failing browser test with its screenshot (issue 13),
-    the same PNG that was written under --gradio-output, even when it ran no job."""
-    result = _run_failing(pytester, "--gradio-output=out", "--gradio-report=report.html")
-    result.assert_outcomes(failed=1)
-    page = (pytester.path / "report.html").read_text()
-    assert "test_fail.py::test_fails" in page
-    found = re.search(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
-    assert found, "no inline screenshot in the report"
-    png = pytester.path / "out" / "test_fail.py-test_fails.png"
-    assert base64.b64decode(found.group(1)) == png.read_bytes()
 
 
 def test_async_code_runs_after_the_browser_tests(pytester):
