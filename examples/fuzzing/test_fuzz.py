@@ -9,7 +9,7 @@ import pytest
 
 from pytest_gradio import fuzz_endpoint
 
-pytestmark = pytest.mark.gradio_app("app.py", launch_kwargs={"show_error": True})
+pytestmark = pytest.mark.gradio_app("app.py")
 
 
 def test_split_by_zero_people(gradio_client):
