@@ -118,26 +118,31 @@ def fuzz_endpoint(
     started = time.monotonic()
     state: dict[str, Any] = {"calls": 0, "spent": False, "stop": None, "found": None}
 
-    def call(args: tuple[Any, ...]) -> None:
+    def outcome(args: tuple[Any, ...]) -> Finding | None:
         stop: Finding | None = state["stop"]
         if stop is not None:
             # A hang or a dead app: calling again costs a timeout each, or fails for
             # the same reason. Only that input fails, so hypothesis keeps it whole.
-            if args == stop.args:
-                raise _Found(stop)
-            return
+            return stop if args == stop.args else None
         # The time budget ends the search for new inputs, never a shrink: hypothesis
         # must see the same outcome for the same input, or it calls the test flaky.
         over = max_seconds is not None and time.monotonic() - started > max_seconds
         if state["found"] is None and over:
             state["spent"] = True
-            return
+            return None
         state["calls"] += 1
         finding = _call_once(client, fn_index, name, args, call_timeout, app, allowed)
         if finding is not None:
             state["found"] = finding
             if finding.kind != "unhandled exception":
                 state["stop"] = finding
+        return finding
+
+    def call(args: tuple[Any, ...]) -> None:
+        finding = outcome(args)
+        if finding is not None:
+            # One place that raises: hypothesis tells failures apart by where they
+            # were raised, and a replay raised elsewhere would count as flaky.
             raise _Found(finding)
 
     test: Callable[..., None] = given(strategy)(call)

@@ -637,6 +637,8 @@ def pytest_make_collect_report(
     collector: pytest.Collector,
 ) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
     report = yield
+    if report.passed and _fuzzing(collector.config):
+        report.result.extend(_fuzz_items(collector, report.result))
     if not isinstance(collector, pytest.Module) or "gradio" not in sys.modules:
         return report
     namespaces: list[Mapping[str, Any]] = []
@@ -677,8 +679,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 f"{len(marker.args)}: {marker.args!r}. Pass options as keywords."
             )
         resolve_options(config, marker.kwargs, source)
-    if config.getoption("gradio_fuzz") or config.getini("gradio_fuzz"):
-        items.extend(_fuzz_items(config, items))
 
 
 # --- --gradio-fuzz: one generated test per endpoint --------------------------------------
@@ -710,39 +710,58 @@ def _fuzz_settings(config: pytest.Config) -> tuple[int, float | None, set[str]]:
     return examples, seconds, skip
 
 
-FuzzApp = tuple["pytest.Collector | None", AppSpec, "AppOptions", "pytest.Mark | None"]
+FuzzApp = tuple[AppSpec, "AppOptions", "pytest.Mark | None"]
+# The apps --gradio-fuzz generated tests for in this run, by spec and options key.
+FUZZED = pytest.StashKey[set[tuple[Any, ...]]]()
 
 
-def _fuzz_apps(config: pytest.Config, items: list[pytest.Item]) -> list[FuzzApp]:
-    """The apps the run uses, each once: the configured one (--gradio-app, environment,
-    ini; parent None: the session), and each distinct gradio_app marker's under the
-    module (class) of the first test that carries it."""
-    found: dict[tuple[Any, ...], FuzzApp] = {}
-    configured = _configured_spec(config)
-    if configured is not None:
-        value, source, base_dir = configured
-        spec = parse_spec(value, source=source, base_dir=base_dir)
-        options = resolve_options(config, {}, source)
-        found[(spec.key, options.key())] = (None, spec, options, None)
-    for item in items:
+def _fuzzing(config: pytest.Config) -> bool:
+    return bool(config.getoption("gradio_fuzz") or config.getini("gradio_fuzz"))
+
+
+def _fuzz_apps(collector: pytest.Collector, results: list[Any]) -> list[FuzzApp]:
+    """The apps not fuzzed yet that `collector` brings: the session, the configured
+    one (--gradio-app, environment, ini); any other collector, each distinct
+    gradio_app marker of the tests it collected."""
+    config = collector.config
+    seen = config.stash.setdefault(FUZZED, set())
+    found: list[FuzzApp] = []
+
+    def add(spec: AppSpec, options: AppOptions, marker: pytest.Mark | None) -> None:
+        key = (spec.key, options.key())
+        if key not in seen:
+            seen.add(key)
+            found.append((spec, options, marker))
+
+    if isinstance(collector, pytest.Session):
+        configured = _configured_spec(config)
+        if configured is not None:
+            value, source, base_dir = configured
+            spec = parse_spec(value, source=source, base_dir=base_dir)
+            add(spec, resolve_options(config, {}, source), None)
+        return found
+    for item in results:
+        if not isinstance(item, pytest.Item):
+            continue
         marker = item.get_closest_marker("gradio_app")
-        if marker is None or not marker.args or item.parent is None:
+        if marker is None or not marker.args:
             continue
         spec = resolve_spec(item, config)
-        options = resolve_options(config, marker.kwargs, f"marker on {item.nodeid}")
-        found.setdefault((spec.key, options.key()), (item.parent, spec, options, marker))
-    return list(found.values())
+        add(spec, resolve_options(config, marker.kwargs, f"marker on {item.nodeid}"), marker)
+    return found
 
 
-def _fuzz_items(config: pytest.Config, items: list[pytest.Item]) -> list[pytest.Item]:
-    examples, seconds, skip = _fuzz_settings(config)
+def _fuzz_items(collector: pytest.Collector, results: list[Any]) -> list[pytest.Item]:
+    """The generated tests, one per API endpoint of each app `collector` brings, made
+    beside its tests (so that -k, xdist and other plugins see them as collected).
+    The app is started now, to list its endpoints, in the pool its tests will use."""
+    examples, seconds, skip = _fuzz_settings(collector.config)
     generated: list[pytest.Item] = []
-    for collector, spec, options, marker in _fuzz_apps(config, items):
-        parent = collector if collector is not None else _SESSIONS[config]
-        # Under the session the name says which app; under a test module its marker does.
+    for spec, options, marker in _fuzz_apps(collector, results):
+        # Under the session the name says which app; beside its tests, their marker does.
         prefix = "" if marker is not None else (spec.raw or spec.target)
         try:
-            app, _ = _session_pool(config).get(spec, options)
+            app, _ = _session_pool(collector.config).get(spec, options)
             client = app.client()
             try:
                 names = sorted((client._info or {}).get("named_endpoints") or {})
@@ -755,35 +774,17 @@ def _fuzz_items(config: pytest.Config, items: list[pytest.Item]) -> list[pytest.
                 raise AppStartError(f"--gradio-fuzz could not list the endpoints: {error}")
 
             generated.append(
-                _fuzz_function(parent, f"gradio_fuzz[{prefix}]", failed_to_start, marker)
+                _fuzz_function(collector, f"gradio_fuzz[{prefix}]", failed_to_start, marker)
             )
             continue
         for name in names:
             if name in skip:
                 continue
+            test = _fuzz_test(name, examples, seconds)
             generated.append(
-                _fuzz_function(
-                    parent,
-                    f"gradio_fuzz[{prefix}{name}]",
-                    functools.partial(
-                        _fuzz_test, endpoint=name, examples=examples, seconds=seconds
-                    ),
-                    marker,
-                )
+                _fuzz_function(collector, f"gradio_fuzz[{prefix}{name}]", test, marker)
             )
     return generated
-
-
-_SESSIONS: dict[pytest.Config, pytest.Session] = {}
-
-
-def pytest_collection(session: pytest.Session) -> None:
-    # A run with no test file has no item to find the session from.
-    _SESSIONS[session.config] = session
-
-
-def pytest_collection_finish(session: pytest.Session) -> None:
-    _SESSIONS.pop(session.config, None)
 
 
 def _fuzz_function(
@@ -798,15 +799,17 @@ def _fuzz_function(
     return function
 
 
-def _fuzz_test(
-    gradio_client: GradioClient, *, endpoint: str, examples: int, seconds: float | None
-) -> None:
-    """A test --gradio-fuzz generated: fuzz one endpoint with the run's budget."""
-    __tracebackhide__ = True
-    from .errors import UnsupportedComponentError
-    from .fuzzing import fuzz_endpoint
+def _fuzz_test(endpoint: str, examples: int, seconds: float | None) -> Callable[..., None]:
+    """A test --gradio-fuzz generates: fuzz `endpoint` with the run's budget."""
 
-    try:
-        fuzz_endpoint(gradio_client, endpoint, max_examples=examples, max_seconds=seconds)
-    except UnsupportedComponentError as exc:
-        pytest.skip(f"not fuzzed: {exc}")
+    def gradio_fuzz(gradio_client: GradioClient) -> None:
+        __tracebackhide__ = True
+        from .errors import UnsupportedComponentError
+        from .fuzzing import fuzz_endpoint
+
+        try:
+            fuzz_endpoint(gradio_client, endpoint, max_examples=examples, max_seconds=seconds)
+        except UnsupportedComponentError as exc:
+            pytest.skip(f"not fuzzed: {exc}")
+
+    return gradio_fuzz
