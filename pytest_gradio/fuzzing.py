@@ -174,6 +174,26 @@ def fuzz_endpoint(
     return FuzzResult(name, state["calls"], time.monotonic() - started, state["spent"])
 
 
+def not_callable_reason(client: Any, api_name: str | int) -> str | None:
+    """Why calling the endpoint through the API says nothing about the app, or None.
+
+    A function that takes event data (`gr.SelectData`, `gr.EventData`, ...) gets it
+    from the page's event (a click on a table cell, a like); through the API it gets
+    None, and fails for that, whatever the input. Gradio's config says which do
+    (`collects_event_data`)."""
+    fn_index, name = endpoint_name(client, api_name)
+    dependency = client.endpoints[fn_index].dependency
+    if dependency.get("collects_event_data"):
+        triggers = ", ".join(
+            f"{event}" for _, event in dependency.get("targets") or [] if isinstance(event, str)
+        )
+        return (
+            f"{name} takes event data (gr.SelectData, gr.EventData, ...) from its trigger "
+            f"({triggers or 'an event'}), which an API call cannot send: test it from the page"
+        )
+    return None
+
+
 def _check_allow(allowed: Sequence[Any]) -> None:
     for item in allowed:
         if isinstance(item, str):

@@ -805,8 +805,11 @@ def _fuzz_test(endpoint: str, examples: int, seconds: float | None) -> Callable[
     def gradio_fuzz(gradio_client: GradioClient) -> None:
         __tracebackhide__ = True
         from .errors import UnsupportedComponentError
-        from .fuzzing import fuzz_endpoint
+        from .fuzzing import fuzz_endpoint, not_callable_reason
 
+        reason = not_callable_reason(gradio_client, endpoint)
+        if reason is not None:
+            pytest.skip(f"not fuzzed: {reason}")
         try:
             fuzz_endpoint(gradio_client, endpoint, max_examples=examples, max_seconds=seconds)
         except UnsupportedComponentError as exc:

@@ -126,7 +126,8 @@ def test_gradio_fuzz_finds_the_three_planted_bugs(pytester: pytest.Pytester) -> 
 
 def test_gradio_fuzz_with_no_tests_and_a_skip_list(pytester: pytest.Pytester) -> None:
     """--gradio-app and --gradio-fuzz alone generate the tests; skipped endpoints are
-    not called; the budget comes from --gradio-fuzz-examples."""
+    not called; the budget comes from --gradio-fuzz-examples; a function that needs a
+    select's event data (None through the API) is skipped, saying why."""
     shutil.copy(APPS / "fuzz_errors.py", pytester.path / "app.py")
     result = pytester.runpytest(
         "--gradio-app=app.py",
@@ -134,10 +135,16 @@ def test_gradio_fuzz_with_no_tests_and_a_skip_list(pytester: pytest.Pytester) ->
         "--gradio-fuzz-examples=5",
         "--gradio-fuzz-skip=/stall,picky",
         "-v",
+        "-rs",
     )
-    result.assert_outcomes(passed=2)
+    result.assert_outcomes(passed=2, skipped=1)
     result.stdout.fnmatch_lines(
-        ["*gradio_fuzz[[]app.py/echo] PASSED*", "*gradio_fuzz[[]app.py/refuse] PASSED*"]
+        [
+            "*gradio_fuzz[[]app.py/echo] PASSED*",
+            "*gradio_fuzz[[]app.py/picked] SKIPPED*",
+            "*gradio_fuzz[[]app.py/refuse] PASSED*",
+            "SKIPPED [[]1[]] *not fuzzed: /picked takes event data (gr.SelectData*(select)*",
+        ]
     )
 
 

@@ -1,5 +1,6 @@
 """Endpoints whose errors fuzzing must tell apart: a gr.Error on purpose, an
-exception a test may allow, a hang, and a trivial echo (the benchmark's)."""
+exception a test may allow, a hang, a trivial echo, and a function that needs the
+event data of a select (which no API call carries)."""
 
 import threading
 
@@ -29,6 +30,10 @@ def echo(text):
     return text
 
 
+def picked(selection: gr.SelectData):
+    return selection.value
+
+
 with gr.Blocks() as demo:
     text = gr.Textbox()
     number = gr.Slider(0, 10, step=1)
@@ -36,6 +41,7 @@ with gr.Blocks() as demo:
     gr.Button().click(picky, number, number, api_name="picky")
     gr.Button().click(stall, text, text, api_name="stall")
     gr.Button().click(echo, text, text, api_name="echo")
+    text.select(picked, None, text, api_name="picked")
 
 if __name__ == "__main__":
     demo.launch()
