@@ -124,12 +124,17 @@ def fuzz_endpoint(
             # A hang or a dead app: calling again costs a timeout each, or fails for
             # the same reason. Only that input fails, so hypothesis keeps it whole.
             return stop if args == stop.args else None
-        # The time budget ends the search for new inputs, never a shrink: hypothesis
-        # must see the same outcome for the same input, or it calls the test flaky.
+        # The time budget ends the search for new inputs, and a shrink: from then on
+        # only the smallest failing input so far fails, without a call, so that
+        # hypothesis ends its shrink there (it must see the same outcome for the same
+        # input, or it calls the test flaky).
         over = max_seconds is not None and time.monotonic() - started > max_seconds
-        if state["found"] is None and over:
+        if over:
             state["spent"] = True
-            return None
+            if state["found"] is None:
+                return None
+            state["stop"] = state["found"]
+            return outcome(args)
         state["calls"] += 1
         finding = _call_once(client, fn_index, name, args, call_timeout, app, allowed)
         if finding is not None:
@@ -168,9 +173,13 @@ def fuzz_endpoint(
     try:
         test()
     except _Found as found:
-        raise AssertionError(
-            failure_message(found.finding, name, state["calls"], seed, database)
-        ) from None
+        message = failure_message(found.finding, name, state["calls"], seed, database)
+        if state["spent"]:
+            message += (
+                f"\n(the time budget, max_seconds={max_seconds:g}, ended the shrinking: "
+                "a smaller input may fail too)"
+            )
+        raise AssertionError(message) from None
     return FuzzResult(name, state["calls"], time.monotonic() - started, state["spent"])
 
 

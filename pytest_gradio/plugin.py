@@ -82,7 +82,7 @@ HELP_FUZZ = (
 HELP_FUZZ_EXAMPLES = "--gradio-fuzz: generated inputs per endpoint at most (default: 100)."
 HELP_FUZZ_SECONDS = (
     "--gradio-fuzz: seconds per endpoint after which no new input is generated "
-    "(default: none; shrinking a finding may take longer)."
+    "(default: none); it also ends the shrinking of a finding."
 )
 HELP_FUZZ_SKIP = (
     "--gradio-fuzz: endpoints not to call, comma-separated api_names "

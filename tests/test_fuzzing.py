@@ -8,6 +8,7 @@ budgets and skip list, also over two xdist workers."""
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -133,7 +134,7 @@ def test_gradio_fuzz_with_no_tests_and_a_skip_list(pytester: pytest.Pytester) ->
         "--gradio-app=app.py",
         "--gradio-fuzz",
         "--gradio-fuzz-examples=5",
-        "--gradio-fuzz-skip=/stall,picky",
+        "--gradio-fuzz-skip=/stall,picky,/slow_picky",
         "-v",
         "-rs",
     )
@@ -160,3 +161,17 @@ def test_gradio_fuzz_over_two_xdist_workers(pytester: pytest.Pytester) -> None:
     copy_example(pytester)
     result = pytester.runpytest_subprocess("--gradio-fuzz", "-n", "2", "-k", "gradio_fuzz")
     result.assert_outcomes(failed=3)
+
+
+def test_time_budget_ends_the_shrinking_too(gradio_client):
+    """A finding on a slow endpoint is not shrunk past the budget: the message keeps
+    the smallest input found by then and says so."""
+    started = time.monotonic()
+    with pytest.raises(AssertionError) as failure:
+        fuzz_endpoint(
+            gradio_client, "/slow_picky", max_examples=200, max_seconds=1, seed=0, database=None
+        )
+    assert time.monotonic() - started < 15
+    message = str(failure.value)
+    assert "ended the shrinking: a smaller input may fail too" in message
+    assert "ValueError: too big" in message

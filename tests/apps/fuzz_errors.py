@@ -20,6 +20,12 @@ def picky(n):
     return n
 
 
+def slow_picky(n):
+    # Slow enough that shrinking a finding would outlast a 1 s budget many times.
+    never.wait(0.2)
+    return picky(n)
+
+
 def stall(text):
     if text == "":
         never.wait(20)
@@ -40,6 +46,8 @@ with gr.Blocks() as demo:
     gr.Button().click(refuse, text, text, api_name="refuse")
     gr.Button().click(picky, number, number, api_name="picky")
     gr.Button().click(stall, text, text, api_name="stall")
+    big = gr.Slider(0, 10**6, step=1)
+    gr.Button().click(slow_picky, big, big, api_name="slow_picky")
     gr.Button().click(echo, text, text, api_name="echo")
     text.select(picked, None, text, api_name="picked")
 
