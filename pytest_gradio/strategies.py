@@ -47,8 +47,10 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 SearchStrategy = st.SearchStrategy
 
 # Bounds for numbers that have none: JSON carries any double, but an app's arithmetic
-# on 1e308 says more about floats than about the app.
-NUMBER_BOUND = 1e9
+# on 1e308 says more about floats than about the app, and an app that allocates by a
+# number (`text * n`) must not take the test process's memory with it: gradio's
+# blocks_textbox_max_lines demo, given 1e9, was killed by the kernel (OOM) with it.
+NUMBER_BOUND = 1e6
 TEXT_MAX = 60
 LIST_MAX = 4
 # How many rows a Dataframe without a fixed row count gets at most (0 included: an
@@ -521,6 +523,8 @@ _BUILDERS: dict[str, Callable[[Mapping[str, Any]], SearchStrategy[Any]]] = {
     "checkboxgroup": _checkboxgroup,
     "checkbox": _plain(st.booleans()),
     "json": _plain(_json_values()),
+    # What the page keeps in localStorage for the app: any JSON value.
+    "browserstate": _plain(_json_values()),
     "colorpicker": _colorpicker,
     "datetime": _datetime,
     "button": _button,
