@@ -82,10 +82,9 @@ def extract(repo: str, name: str, scratch: Path) -> Path:
             continue
         out = target / relative
         out.parent.mkdir(parents=True, exist_ok=True)
-        data = subprocess.run(
-            ["git", "-C", repo, "show", f"HEAD:{line}"], check=True, capture_output=True
-        ).stdout
-        out.write_bytes(data)
+        shown = subprocess.run(["git", "-C", repo, "show", f"HEAD:{line}"], capture_output=True)
+        if shown.returncode == 0:  # a file the mirror lacks (large, LFS) is left out
+            out.write_bytes(shown.stdout)
     return target
 
 
@@ -142,7 +141,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     scratch = Path(args.scratch)
     names = args.demos or pick(args.repo, args.limit)
-    results = {}
+    results_file = scratch / "results.json"
+    # Kept from earlier runs, so that a run over a few demos adds to the table.
+    results = json.loads(results_file.read_text()) if results_file.exists() else {}
     for name in names:
         directory = extract(args.repo, name, scratch)
         result = fuzz(directory, args.examples, args.seconds, args.timeout)
@@ -150,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name}: {result['summary']} ({result['seconds']}s)", flush=True)
         for failed in result["failed"]:  # type: ignore[union-attr]
             print(f"  FAILED {failed}", flush=True)
-        (scratch / "results.json").write_text(json.dumps(results, indent=1))
+        results_file.write_text(json.dumps(results, indent=1))
     return 0
 
 
