@@ -246,52 +246,76 @@ def _call_once(
                 [],
                 format_timeline(job.timeline),
             )
-        traceback = _app_traceback(app, mark)
+        traceback, raised = _app_traceback(app, mark)
         error = str(exc)
         if HIDDEN_ERROR in error:
             error = (
-                traceback[-1].strip()
-                if traceback
+                raised.strip()
+                if raised
                 else "hidden by the app (launch(show_error=False), gradio's default); "
                 "launch it with show_error=True, or let the plugin start it, to see it"
             )
-        allowed_by = _allowed(allowed, error, traceback)
+        allowed_by = _allowed(allowed, error, raised)
         if allowed_by is not None:
             return None
         return Finding("unhandled exception", args, error, traceback, format_timeline(job.timeline))
     return None
 
 
-def _app_traceback(app: Any, mark: int | None) -> list[str]:
-    """The last traceback the app's server logged since `mark`, machinery folded."""
+CHAINED = ("The above exception was the direct cause", "During handling of the above exception")
+# A warning the server logs after a traceback: where the exception's message ends.
+_WARNING_LINE = re.compile(r"^\S.*:\d+: \w*Warning: ")
+
+
+def _app_traceback(app: Any, mark: int | None) -> tuple[list[str], str]:
+    """The last traceback the app's server logged since `mark` (with the exceptions
+    chained to it, and the rest of a message of several lines), machinery folded; and
+    its exception line ('ValueError: ...'). Empty when the app has no log here."""
     if app is None or mark is None:
-        return []
+        return [], ""
     # The server logs the traceback as the job ends; the client may hear of the end
     # first. Wait for it briefly, on the log itself.
-    lines: list[str] = []
     give_up = time.monotonic() + 1.0
     while True:
         lines = app.logs(since=mark).splitlines()
         starts = [i for i, line in enumerate(lines) if line.startswith("Traceback (most recent")]
         if starts:
-            block = lines[starts[-1] :]
+            first = starts[-1]
             end = next(
-                (i for i, line in enumerate(block[1:], 1) if line and not line.startswith(" ")),
+                (i for i in range(first + 1, len(lines)) if lines[i] and lines[i][0] != " "),
                 None,
             )
             if end is not None:
-                return compact_tracebacks(block[: end + 1])
+                # Back over the exceptions this one was raised from ("The above ...").
+                for earlier in reversed(starts[:-1]):
+                    between = "\n".join(lines[earlier:first])
+                    if not any(phrase in between for phrase in CHAINED):
+                        break
+                    first = earlier
+                # On to the end of a message of several lines.
+                stop = end + 1
+                while (
+                    stop < len(lines)
+                    and stop - end < 15
+                    and not lines[stop].startswith("Traceback (most recent")
+                    and not _WARNING_LINE.match(lines[stop])
+                    and not lines[stop].startswith("gr.Error raised")
+                ):
+                    stop += 1
+                block = lines[first:stop]
+                while block and not block[-1].strip():
+                    block.pop()
+                return compact_tracebacks(block), lines[end]
         if time.monotonic() > give_up:
-            return []
+            return [], ""
         time.sleep(0.01)
 
 
-def _allowed(allowed: Sequence[Any], error: str, traceback: Sequence[str]) -> str | None:
-    raised = traceback[-1].split(":", 1)[0].strip() if traceback else ""
-    raised_name = raised.rsplit(".", 1)[-1]
+def _allowed(allowed: Sequence[Any], error: str, raised: str) -> str | None:
+    raised_name = raised.split(":", 1)[0].strip().rsplit(".", 1)[-1]
     for item in allowed:
         if isinstance(item, str):
-            if re.search(item, error) or (traceback and re.search(item, traceback[-1])):
+            if re.search(item, error) or (raised and re.search(item, raised)):
                 return repr(item)
             continue
         if raised_name and (raised_name == item.__name__ or _builtin_subclass(raised_name, item)):
@@ -339,7 +363,9 @@ def failure_message(
     ]
     if finding.traceback:
         lines.append("the app's traceback (from its server log):")
-        lines.extend("  " + cut(line) for line in finding.traceback[-20:])
+        if len(finding.traceback) > 40:
+            lines.append(f"  ... {len(finding.traceback) - 40} earlier lines not shown ...")
+        lines.extend("  " + cut(line) for line in finding.traceback[-40:])
     lines.append(finding.timeline)
     call_args = shown[1:-1].rstrip(",")
     separator = ", " if call_args else ""

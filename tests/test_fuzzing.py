@@ -134,7 +134,7 @@ def test_gradio_fuzz_with_no_tests_and_a_skip_list(pytester: pytest.Pytester) ->
         "--gradio-app=app.py",
         "--gradio-fuzz",
         "--gradio-fuzz-examples=5",
-        "--gradio-fuzz-skip=/stall,picky,/slow_picky",
+        "--gradio-fuzz-skip=/stall,picky,/slow_picky,/bad_output",
         "-v",
         "-rs",
     )
@@ -175,3 +175,16 @@ def test_time_budget_ends_the_shrinking_too(gradio_client):
     message = str(failure.value)
     assert "ended the shrinking: a smaller input may fail too" in message
     assert "ValueError: too big" in message
+
+
+def test_output_its_component_rejects_is_found_with_the_whole_chain(gradio_client):
+    """/bad_output returns what a gr.Chatbot rejects: gradio's postprocess fails on the
+    server; the message shows the exception it was raised from, and its full text."""
+    with pytest.raises(AssertionError) as failure:
+        fuzz_endpoint(gradio_client, "/bad_output", seed=0, **FEW)
+    message = str(failure.value)
+    assert "the app did not handle" in message
+    assert "The above exception was the direct cause of the following exception:" in message
+    assert "ValueError: Invalid message for Chatbot component: ('not a file',)" in message
+    assert "Expected a `list[MessageDict" in message  # the message's later lines
+    assert "ComponentProcessingError: Could not postprocess output component" in message

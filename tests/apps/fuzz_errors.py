@@ -36,6 +36,12 @@ def echo(text):
     return text
 
 
+def bad_output(text):
+    # A gr.Chatbot cannot take a message whose content is a tuple (Gradio 5's file
+    # message): gradio's postprocess fails on the server.
+    return [{"role": "user", "content": ("not a file",)}]
+
+
 def picked(selection: gr.SelectData):
     return selection.value
 
@@ -50,6 +56,7 @@ with gr.Blocks() as demo:
     gr.Button().click(slow_picky, big, big, api_name="slow_picky")
     gr.Button().click(echo, text, text, api_name="echo")
     text.select(picked, None, text, api_name="picked")
+    gr.Button().click(bad_output, text, gr.Chatbot(), api_name="bad_output")
 
 if __name__ == "__main__":
     demo.launch()
