@@ -298,6 +298,13 @@ def _datetime(props: Mapping[str, Any]) -> SearchStrategy[str]:
     return moments.map(lambda d: d.strftime("%Y-%m-%d"))
 
 
+def _browserstate(props: Mapping[str, Any]) -> SearchStrategy[Any]:
+    # What the page keeps in localStorage holds what the app stored there, starting
+    # from its default: arbitrary JSON would be a browser no user has (gradio's
+    # browserstate demo indexes its [user, password] pair).
+    return st.just(props.get("default_value"))
+
+
 def _button(props: Mapping[str, Any]) -> SearchStrategy[Any]:
     # A button's value is its label; the page sends it, the client must too.
     return st.just(props.get("value"))
@@ -523,8 +530,7 @@ _BUILDERS: dict[str, Callable[[Mapping[str, Any]], SearchStrategy[Any]]] = {
     "checkboxgroup": _checkboxgroup,
     "checkbox": _plain(st.booleans()),
     "json": _plain(_json_values()),
-    # What the page keeps in localStorage for the app: any JSON value.
-    "browserstate": _plain(_json_values()),
+    "browserstate": _browserstate,
     "colorpicker": _colorpicker,
     "datetime": _datetime,
     "button": _button,
