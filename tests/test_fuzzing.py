@@ -101,8 +101,10 @@ def test_hidden_errors_named_without_a_server_log(gradio_app):
 
 
 def copy_example(pytester: pytest.Pytester) -> None:
-    for name in ("app.py", "test_app.py"):
-        shutil.copy(EXAMPLE / name, pytester.path / name)
+    # Another name for its test module: `pytest tests examples` imports the example's
+    # own test_app in this process, and pytest refuses a second module of that name.
+    shutil.copy(EXAMPLE / "app.py", pytester.path / "app.py")
+    shutil.copy(EXAMPLE / "test_app.py", pytester.path / "test_shop.py")
 
 
 def test_gradio_fuzz_finds_the_three_planted_bugs(pytester: pytest.Pytester) -> None:
@@ -113,9 +115,9 @@ def test_gradio_fuzz_finds_the_three_planted_bugs(pytester: pytest.Pytester) -> 
     result.assert_outcomes(passed=5, failed=3)
     result.stdout.fnmatch_lines(
         [
-            "*FAILED test_app.py::gradio_fuzz[[]/average] - AssertionError: fuzz_endpoint*",
-            "*FAILED test_app.py::gradio_fuzz[[]/convert] - AssertionError: fuzz_endpoint*",
-            "*FAILED test_app.py::gradio_fuzz[[]/split] - AssertionError: fuzz_endpoint*",
+            "*FAILED test_shop.py::gradio_fuzz[[]/average] - AssertionError: fuzz_endpoint*",
+            "*FAILED test_shop.py::gradio_fuzz[[]/convert] - AssertionError: fuzz_endpoint*",
+            "*FAILED test_shop.py::gradio_fuzz[[]/split] - AssertionError: fuzz_endpoint*",
         ],
         consecutive=False,
     )
