@@ -46,8 +46,10 @@ def test_constraints_of_drawn_values(gradio_client):
     @given(strategy)
     def check(args):
         number, integer, slider, fine = args
-        assert -5 <= number <= 5 and round(number, 2) == number
-        assert isinstance(integer, int) and 0 <= integer <= 3
+        assert -5 <= number <= 5
+        assert round(number, 2) == number
+        assert isinstance(integer, int)
+        assert 0 <= integer <= 3
         assert slider in (0, 2.5, 5, 7.5, 10)
         assert fine in [round(k / 10, 1) for k in range(11)]
 
@@ -92,4 +94,6 @@ def test_generated_media_files_are_well_formed(tmp_path):
     with wave.open(str(path)) as read:
         assert (read.getnframes(), read.getframerate(), read.getnchannels()) == (100, 8000, 2)
     movie = mp4_bytes(1500)
-    assert movie[4:8] == b"ftyp" and b"moov" in movie and b"mvhd" in movie
+    assert movie[4:8] == b"ftyp"
+    assert b"moov" in movie
+    assert b"mvhd" in movie
