@@ -86,6 +86,7 @@ def meta(quick: bool, seconds: float, load_before: float, commit: str | None) ->
 def measure(quick: bool) -> list[Row]:
     # Imported here, after OFFLINE_ENV is set: inprocess imports gradio.
     import browser
+    import fuzz_rate
     import inprocess
     import mcp_calls
     import suites
@@ -98,7 +99,9 @@ def measure(quick: bool) -> list[Row]:
     rows.append(browser.row(3 if quick else 10))
     print("measuring gradio_mcp (9) ...", file=sys.stderr, flush=True)
     rows.append(mcp_calls.row(10 if quick else 40))
-    return sorted(rows, key=lambda row: row.key)
+    print("measuring fuzz_endpoint (10) ...", file=sys.stderr, flush=True)
+    rows.append(fuzz_rate.row(50 if quick else 200))
+    return sorted(rows, key=lambda row: (len(row.key), row.key))  # 10 after 9
 
 
 def main(argv: list[str] | None = None) -> int:

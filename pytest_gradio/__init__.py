@@ -25,6 +25,7 @@ from .errors import (
     McpUnavailableError,
     NotAGradioAppError,
     ToolNotFoundError,
+    UnsupportedComponentError,
 )
 from .matchers import File, Regex
 
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     )
     from .client.recording import GradioClient, RecordedJob
     from .client.waiting import wait_for_job
+    from .fuzzing import FuzzResult, fuzz_endpoint
     from .mcp_client.contract import assert_tool_matches_endpoint, mcp_contract
     from .mcp_client.recording import McpImage, ToolCall, ToolError
     from .mcp_client.session import GradioMCP
@@ -60,6 +62,7 @@ __all__ = [
     "EndpointNotFoundError",
     "Event",
     "File",
+    "FuzzResult",
     "GradioApp",
     "GradioClient",
     "GradioMCP",
@@ -78,6 +81,7 @@ __all__ = [
     "ToolCall",
     "ToolError",
     "ToolNotFoundError",
+    "UnsupportedComponentError",
     "api_contract",
     "assert_job_error",
     "assert_job_logs",
@@ -86,6 +90,7 @@ __all__ = [
     "assert_job_result",
     "assert_job_statuses",
     "assert_tool_matches_endpoint",
+    "fuzz_endpoint",
     "mcp_contract",
     "wait_for_job",
 ]
@@ -98,6 +103,8 @@ _LAZY = {
     "assert_job_result": "assertions",
     "assert_job_statuses": "assertions",
     "wait_for_job": "client.waiting",
+    "fuzz_endpoint": "fuzzing",
+    "FuzzResult": "fuzzing",
     "Event": "timeline",
     "GradioClient": "client.recording",
     "ProgressStep": "timeline",

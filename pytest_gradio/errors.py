@@ -68,3 +68,10 @@ class McpUnavailableError(GradioTestError):
 
 class ToolNotFoundError(EndpointNotFoundError):
     """A tool call named a tool the app's MCP server does not list."""
+
+
+class UnsupportedComponentError(GradioTestError, TypeError):
+    """`pytest_gradio.strategies` cannot generate values for an endpoint's input: a
+    component kind it does not know, or an `overrides` key that names no parameter.
+    The message names the component, its kind and the endpoint, and how to supply a
+    strategy (`overrides={"param": strategy}`)."""

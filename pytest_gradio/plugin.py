@@ -83,6 +83,22 @@ HELP_REPORT = (
     "figures per endpoint, failing tests first (merged over xdist workers)."
 )
 
+HELP_FUZZ = (
+    "generate one test per API endpoint of each app the run uses (--gradio-app, ini, or "
+    "the gradio_app markers of the collected tests) that calls it with inputs generated "
+    "from its components and fails on unhandled exceptions and hangs (needs hypothesis: "
+    "the [fuzz] extra). The apps are started at collection, to list their endpoints."
+)
+HELP_FUZZ_EXAMPLES = "--gradio-fuzz: generated inputs per endpoint at most (default: 100)."
+HELP_FUZZ_SECONDS = (
+    "--gradio-fuzz: seconds per endpoint after which no new input is generated "
+    "(default: none); it also ends the shrinking of a finding."
+)
+HELP_FUZZ_SKIP = (
+    "--gradio-fuzz: endpoints not to call, comma-separated api_names "
+    "(/send_email,/delete): those with side effects."
+)
+
 MARKER_OPTIONS = (
     "mode",
     "launch_kwargs",
@@ -166,6 +182,32 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="PCT",
         help=HELP_COVERAGE_FAIL_UNDER,
     )
+    group.addoption("--gradio-fuzz", dest="gradio_fuzz", action="store_true", help=HELP_FUZZ)
+    group.addoption(
+        "--gradio-fuzz-examples",
+        dest="gradio_fuzz_examples",
+        default=None,
+        metavar="N",
+        help=HELP_FUZZ_EXAMPLES,
+    )
+    group.addoption(
+        "--gradio-fuzz-seconds",
+        dest="gradio_fuzz_seconds",
+        default=None,
+        metavar="SECONDS",
+        help=HELP_FUZZ_SECONDS,
+    )
+    group.addoption(
+        "--gradio-fuzz-skip",
+        dest="gradio_fuzz_skip",
+        default=None,
+        metavar="API_NAMES",
+        help=HELP_FUZZ_SKIP,
+    )
+    parser.addini("gradio_fuzz", HELP_FUZZ, type="bool", default=False)
+    parser.addini("gradio_fuzz_examples", HELP_FUZZ_EXAMPLES, default=None)
+    parser.addini("gradio_fuzz_seconds", HELP_FUZZ_SECONDS, default=None)
+    parser.addini("gradio_fuzz_skip", HELP_FUZZ_SKIP, default=None)
     parser.addini("gradio_report", HELP_REPORT, default=None)
     parser.addini("gradio_coverage", HELP_COVERAGE, type="bool", default=False)
     parser.addini("gradio_coverage_fail_under", HELP_COVERAGE_FAIL_UNDER, default=None)
@@ -204,6 +246,13 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
+    # Apps --gradio-fuzz started at collection, when no test asked for the pool
+    # (--collect-only, or every generated test deselected).
+    pool = session.config.stash.get(FUZZ_POOL, None)
+    if pool is not None:
+        ci.get_run(session.config).close_clients()
+        pool.close_all()
+        del session.config.stash[FUZZ_POOL]
     # Last, after every app is torn down. An in-process pytester run nests a session:
     # only the outermost one's end puts gradio's and uvicorn's names back.
     patches.session_finished()
@@ -393,23 +442,37 @@ def _progress_writer(config: pytest.Config) -> Callable[[str], None]:
     return write
 
 
+FUZZ_POOL = pytest.StashKey["AppPool"]()
+
+
+def _session_pool(config: pytest.Config) -> AppPool:
+    """The session's pool: made at collection when --gradio-fuzz started the apps
+    there (to list their endpoints), so that the tests reuse those servers."""
+    from .apps import AppPool, start_app
+
+    pool = config.stash.get(FUZZ_POOL, None)
+    if pool is None:
+        pool = AppPool(functools.partial(start_app, progress=_progress_writer(config)))
+        config.stash[FUZZ_POOL] = pool
+    return pool
+
+
 @pytest.fixture(scope="session")
 def gradio_app_pool(pytestconfig: pytest.Config) -> Iterator[AppPool]:
     """The session's running apps, one per distinct spec and options (per xdist worker).
 
     Started on first use, stopped at session end. Override to share apps differently.
     """
-    from .apps import AppPool, start_app
-
     # The plugin was registered after conftests were loaded (`pytest_plugins`): late.
     late = None if RUN_ENVIRONMENT in pytestconfig.stash else environment.prepare()
-    pool = AppPool(functools.partial(start_app, progress=_progress_writer(pytestconfig)))
+    pool = _session_pool(pytestconfig)
     try:
         yield pool
     finally:
         # Clients first: a server waits for open streams before it stops.
         ci.get_run(pytestconfig).close_clients()
         pool.close_all()
+        del pytestconfig.stash[FUZZ_POOL]
         if late is not None:
             late.restore()
 
@@ -596,6 +659,8 @@ def pytest_make_collect_report(
     collector: pytest.Collector,
 ) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
     report = yield
+    if report.passed and _fuzzing(collector.config):
+        report.result.extend(_fuzz_items(collector, report.result))
     if not isinstance(collector, pytest.Module) or "gradio" not in sys.modules:
         return report
     namespaces: list[Mapping[str, Any]] = []
@@ -636,3 +701,140 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 f"{len(marker.args)}: {marker.args!r}. Pass options as keywords."
             )
         resolve_options(config, marker.kwargs, source)
+
+
+# --- --gradio-fuzz: one generated test per endpoint --------------------------------------
+
+
+def _fuzz_settings(config: pytest.Config) -> tuple[int, float | None, set[str]]:
+    """max_examples, max_seconds and the api_names to skip, from the command line or
+    the ini file; a bad value is a usage error naming its source."""
+    from .fuzzing import DEFAULT_EXAMPLES
+
+    def pick(name: str) -> tuple[str | None, str]:
+        cli = config.getoption(name)
+        if cli is not None:
+            return str(cli), "--" + name.replace("_", "-")
+        return _ini(config, name), f"ini {name}"
+
+    raw, source = pick("gradio_fuzz_examples")
+    examples = DEFAULT_EXAMPLES
+    if raw is not None:
+        if not raw.strip().isdigit() or int(raw) < 1:
+            raise pytest.UsageError(
+                f"Invalid number of examples {raw!r} from {source}: give a positive integer."
+            )
+        examples = int(raw)
+    raw, source = pick("gradio_fuzz_seconds")
+    seconds = _timeout(raw, source)
+    raw, _ = pick("gradio_fuzz_skip")
+    skip = {"/" + name.strip().lstrip("/") for name in (raw or "").split(",") if name.strip()}
+    return examples, seconds, skip
+
+
+FuzzApp = tuple[AppSpec, "AppOptions", "pytest.Mark | None"]
+# The apps --gradio-fuzz generated tests for in this run, by spec and options key.
+FUZZED = pytest.StashKey[set[tuple[Any, ...]]]()
+
+
+def _fuzzing(config: pytest.Config) -> bool:
+    return bool(config.getoption("gradio_fuzz") or config.getini("gradio_fuzz"))
+
+
+def _fuzz_apps(collector: pytest.Collector, results: list[Any]) -> list[FuzzApp]:
+    """The apps not fuzzed yet that `collector` brings: the session, the configured
+    one (--gradio-app, environment, ini); any other collector, each distinct
+    gradio_app marker of the tests it collected."""
+    config = collector.config
+    seen = config.stash.setdefault(FUZZED, set())
+    found: list[FuzzApp] = []
+
+    def add(spec: AppSpec, options: AppOptions, marker: pytest.Mark | None) -> None:
+        key = (spec.key, options.key())
+        if key not in seen:
+            seen.add(key)
+            found.append((spec, options, marker))
+
+    if isinstance(collector, pytest.Session):
+        configured = _configured_spec(config)
+        if configured is not None:
+            value, source, base_dir = configured
+            spec = parse_spec(value, source=source, base_dir=base_dir)
+            add(spec, resolve_options(config, {}, source), None)
+        return found
+    for item in results:
+        if not isinstance(item, pytest.Item):
+            continue
+        marker = item.get_closest_marker("gradio_app")
+        if marker is None or not marker.args:
+            continue
+        spec = resolve_spec(item, config)
+        add(spec, resolve_options(config, marker.kwargs, f"marker on {item.nodeid}"), marker)
+    return found
+
+
+def _fuzz_items(collector: pytest.Collector, results: list[Any]) -> list[pytest.Item]:
+    """The generated tests, one per API endpoint of each app `collector` brings, made
+    beside its tests (so that -k, xdist and other plugins see them as collected).
+    The app is started now, to list its endpoints, in the pool its tests will use."""
+    examples, seconds, skip = _fuzz_settings(collector.config)
+    generated: list[pytest.Item] = []
+    for spec, options, marker in _fuzz_apps(collector, results):
+        # Under the session the name says which app; beside its tests, their marker does.
+        prefix = "" if marker is not None else (spec.raw or spec.target)
+        try:
+            app, _ = _session_pool(collector.config).get(spec, options)
+            client = app.client()
+            try:
+                names = sorted((client._info or {}).get("named_endpoints") or {})
+            finally:
+                client.close()
+        except GradioTestError as exc:
+            error = str(exc)
+
+            def failed_to_start(error: str = error) -> None:
+                raise AppStartError(f"--gradio-fuzz could not list the endpoints: {error}")
+
+            generated.append(
+                _fuzz_function(collector, f"gradio_fuzz[{prefix}]", failed_to_start, marker)
+            )
+            continue
+        for name in names:
+            if name in skip:
+                continue
+            test = _fuzz_test(name, examples, seconds)
+            generated.append(
+                _fuzz_function(collector, f"gradio_fuzz[{prefix}{name}]", test, marker)
+            )
+    return generated
+
+
+def _fuzz_function(
+    parent: Any, name: str, test: Callable[..., None], marker: pytest.Mark | None
+) -> pytest.Item:
+    function = pytest.Function.from_parent(parent, name=name, callobj=test)
+    if marker is not None:
+        # Its app, whatever the closest marker says. with_args: a Blocks is callable.
+        function.add_marker(
+            getattr(pytest.mark, marker.name).with_args(*marker.args, **marker.kwargs)
+        )
+    return function
+
+
+def _fuzz_test(endpoint: str, examples: int, seconds: float | None) -> Callable[..., None]:
+    """A test --gradio-fuzz generates: fuzz `endpoint` with the run's budget."""
+
+    def gradio_fuzz(gradio_client: GradioClient) -> None:
+        __tracebackhide__ = True
+        from .errors import UnsupportedComponentError
+        from .fuzzing import fuzz_endpoint, not_callable_reason
+
+        reason = not_callable_reason(gradio_client, endpoint)
+        if reason is not None:
+            pytest.skip(f"not fuzzed: {reason}")
+        try:
+            fuzz_endpoint(gradio_client, endpoint, max_examples=examples, max_seconds=seconds)
+        except UnsupportedComponentError as exc:
+            pytest.skip(f"not fuzzed: {exc}")
+
+    return gradio_fuzz

@@ -85,6 +85,9 @@ class Event:
     output_index: int | None = None
     data: Any = None
     error: str | None = None
+    # The title gradio sends with a `gr.Error` the app raised on purpose; None for
+    # any other error (an exception the app did not handle has none).
+    error_title: str | None = None
 
     @property
     def code(self) -> str:
@@ -114,6 +117,7 @@ class Fact:
     success: bool | None = None
     data: Any = None
     error: str | None = None
+    error_title: str | None = None
 
 
 class Timeline:
@@ -201,6 +205,7 @@ class Timeline:
                 output_index=index,
                 data=fact.data if kind == "output" or final else None,
                 error=fact.error,
+                error_title=fact.error_title,
             )
             self._events.append(event)
             self._changed.notify_all()

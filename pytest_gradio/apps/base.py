@@ -197,6 +197,7 @@ class GradioApp:
             client = self._template.clone()
         client.job_timeout = self.job_timeout
         client.server_gone = self.why_gone
+        client.gradio_app = self
         return client
 
     def _new_client(self, client_kwargs: Mapping[str, Any]) -> GradioClient:

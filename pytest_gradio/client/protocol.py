@@ -158,7 +158,13 @@ class QueueReader:
             if success:
                 return Fact(status, data=output.get("data"), **common)
             error = str(output.get("error") or msg.get("message") or "the app raised an error")
-            return Fact(status, error=error, **common)
+            # gradio's error_payload: a gr.Error comes with its title (and duration,
+            # visible); any other exception with its text alone (show_error=True) or
+            # with nothing (error None, the default show_error=False).
+            title = output.get("title")
+            return Fact(
+                status, error=error, error_title=None if title is None else str(title), **common
+            )
         return Fact(status, **common)
 
     def _merge(self, data: list[Any]) -> list[Any]:

@@ -302,6 +302,9 @@ class GradioClient(Client):  # type: ignore[misc]
         # What the plugin calls the app in its messages (its spec, and where that came
         # from); set for the clients it makes (create_client), kept by clone().
         self.app_label: str | None = _template.app_label if _template is not None else None
+        # The plugin's GradioApp this client talks to (set by GradioApp.client()), whose
+        # server log fuzz_endpoint reads for the app's traceback; None otherwise.
+        self.gradio_app: Any = None
         # The stock transport's messages, with their arrival times, by event id.
         self._routes: Routes[tuple[dict[str, Any], float]] = Routes()
         self.pending_messages_per_event = _TappedQueues(self._tapped)
