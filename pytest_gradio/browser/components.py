@@ -33,7 +33,18 @@ _BLOCK = (
     "xpath=ancestor-or-self::*[contains(concat(' ', normalize-space(@class), ' '), ' block ')][1]"
 )
 # Config types that are layout, not components a test drives.
-_LAYOUT = {"row", "column", "group", "form", "tabs", "tabitem", "accordion", "state", "sidebar"}
+_LAYOUT = {
+    "row",
+    "column",
+    "group",
+    "form",
+    "tabs",
+    "tabitem",
+    "accordion",
+    "state",
+    "browserstate",
+    "sidebar",
+}
 _RETRY_MS = 50
 
 
@@ -516,19 +527,99 @@ CONTROLLERS["uploadbutton"] = Upload
 CONTROLLERS["dataset"] = Component
 
 
-def _describe(entry: dict[str, Any]) -> str:
-    props = entry.get("props") or {}
-    kind = str(entry.get("type"))
-    bits = []
-    if props.get("label") and props.get("show_label", True) is not False:
-        bits.append(repr(props["label"]))
-    elif props.get("label"):
-        bits.append(f"{props['label']!r} (label hidden)")
-    if kind == "button" and props.get("value"):
-        bits.append(repr(props["value"]))
-    if props.get("elem_id"):
-        bits.append(f"#{props['elem_id']}")
-    return f"{kind} {' '.join(bits)}".strip()
+_I18N = "__i18n__"
+
+# What the page shows of each tagged component (see `page.LIVE_CONFIG_JS`): its label
+# as drawn (translated labels, default labels such as "Textbox"), and the configs of
+# the `gr.render` blocks drawn since the page loaded, in the order they arrived.
+_READ_LIVE = """([prefix, labels]) => {
+  const live = window.__pytestGradioLive;
+  if (!live) return { tagged: false, renders: [], shown: {} };
+  const shown = {};
+  for (const el of document.querySelectorAll('[class*="' + prefix + '"]')) {
+    for (const cls of el.classList) {
+      if (!cls.startsWith(prefix)) continue;
+      const label = el.querySelector(labels);
+      const text = label ? (label.innerText || label.textContent || "").trim() : "";
+      if (text) shown[cls.slice(prefix.length)] = text;
+    }
+  }
+  const renders = Object.entries(live.renders)
+    .sort((a, b) => a[1].order - b[1].order)
+    .map(([id, r]) => ({ id, components: r.components }));
+  return { tagged: true, renders, shown };
+}"""
+
+
+class _Live:
+    """The page's components now: the loaded config with each `gr.render` block's
+    latest components in place of its first ones, and the labels the page shows."""
+
+    def __init__(self, page: GradioPage) -> None:
+        from .page import ID_CLASS
+
+        data = page.page.evaluate(_READ_LIVE, [ID_CLASS, LABEL_SELECTOR])
+        self.tagged = bool(data.get("tagged"))
+        self.shown: dict[str, str] = {str(k): str(v) for k, v in data["shown"].items()}
+        base = list(page.config.get("components") or [])
+        renders = {str(r["id"]): list(r["components"] or []) for r in data["renders"]}
+        self.has_renders = bool(renders) or any("renderable" in e for e in base)
+        entries: list[dict[str, Any]] = []
+        for e in base:
+            if str(e.get("rendered_in")) in renders:
+                continue  # redrawn since: its render block's newer components replace it
+            entries.append(e)
+            if str(e.get("renderable")) in renders:
+                # A render block's components are drawn where the block is.
+                entries.extend(renders.pop(str(e["renderable"])))
+        for rest in renders.values():
+            entries.extend(rest)
+        seen: set[Any] = set()
+        self.entries = []
+        for e in entries:
+            if str(e.get("type")) in _LAYOUT or e.get("id") in seen:
+                continue
+            seen.add(e.get("id"))
+            self.entries.append(e)
+
+    def label(self, entry: dict[str, Any]) -> str | None:
+        """The label as the page shows it: drawn, else the config's (a translated one
+        named by the last part of its key)."""
+        shown = self.shown.get(str(entry.get("id")))
+        if shown:
+            return shown
+        label = (entry.get("props") or {}).get("label")
+        if isinstance(label, str) and label.startswith(_I18N):
+            try:
+                key = str(json.loads(label[len(_I18N) :]).get("key") or "")
+            except ValueError:
+                return label
+            return key.rsplit(".", 1)[-1].replace("_", " ").capitalize() or label
+        return label if isinstance(label, str) and label else None
+
+    def answers_to(self, entry: dict[str, Any], name: str) -> bool:
+        props = entry.get("props") or {}
+        return (
+            props.get("elem_id") == name
+            or props.get("label") == name
+            or self.label(entry) == name
+            or (entry.get("type") == "button" and props.get("value") == name)
+        )
+
+    def describe(self, entry: dict[str, Any]) -> str:
+        props = entry.get("props") or {}
+        kind = str(entry.get("type"))
+        bits = []
+        label = self.label(entry)
+        if label and props.get("show_label", True) is not False:
+            bits.append(repr(label))
+        elif label:
+            bits.append(f"{label!r} (label hidden)")
+        if kind == "button" and props.get("value"):
+            bits.append(repr(props["value"]))
+        if props.get("elem_id"):
+            bits.append(f"#{props['elem_id']}")
+        return f"{kind} {' '.join(bits)}".strip()
 
 
 def find_component(
@@ -539,41 +630,52 @@ def find_component(
         raise ComponentNotFoundError(
             "component() needs a label, elem_id or button text, or kind=... ."
         )
-    entries = [e for e in page.config.get("components") or [] if str(e.get("type")) not in _LAYOUT]
-    pw = page.page
-    root = pw.locator(".gradio-container").first
+    deadline = time.monotonic() + page.timeout
+    while True:
+        live = _Live(page)
+        try:
+            return _find(page, live, name, kind=kind, index=index)
+        except ComponentNotFoundError:
+            # A `gr.render` block makes its components when its event has run: wait
+            # for them (bounded) rather than say they do not exist.
+            if not live.has_renders or time.monotonic() >= deadline:
+                raise
+        page.page.wait_for_timeout(_RETRY_MS * 2)
+
+
+def _find(
+    page: GradioPage, live: _Live, name: str | None, *, kind: str | None, index: int | None
+) -> Component:
+    entries = live.entries
+    root = page.page.locator(".gradio-container").first
     if name is not None:
-        hits = []
-        for e in entries:
-            props = e.get("props") or {}
-            if (
-                props.get("elem_id") == name
-                or props.get("label") == name
-                or (e.get("type") == "button" and props.get("value") == name)
-            ):
-                hits.append(e)
+        hits = [e for e in entries if live.answers_to(e, name)]
         if kind is not None:
             hits = [e for e in hits if e.get("type") == kind]
         if not hits:
-            # Not in the loaded config (gr.render makes components later): by label.
-            label = root.locator(LABEL_SELECTOR).filter(has_text=_exact(name))
-            if label.count():
-                return Component(page, label.first.locator(_BLOCK), name, {})
+            if not live.tagged:
+                # A page opened without pytest-gradio's init script: by label only.
+                label = root.locator(LABEL_SELECTOR).filter(has_text=_exact(name))
+                if label.count():
+                    return Component(page, label.first.locator(_BLOCK), name, {})
             raise ComponentNotFoundError(
                 f"No component {name!r} on the page at {page.url}. Components there: "
-                + ", ".join(_describe(e) for e in entries)
+                + ", ".join(live.describe(e) for e in entries)
                 + ". Use a label, an elem_id or a button's text (or kind=...)."
             )
         if index is None and len(hits) > 1:
             raise ComponentNotFoundError(
                 f"{len(hits)} components answer to {name!r} on the page at {page.url}: "
-                + ", ".join(_describe(e) for e in hits)
-                + ". Pass index=0, 1, ... or give them distinct labels or elem_ids."
+                + ", ".join(live.describe(e) for e in hits)
+                + ". Pass index=0, 1, ... (their order in the app) or give them distinct "
+                "labels or elem_ids."
             )
         index = index or 0
         if index >= len(hits):
             raise ComponentNotFoundError(
-                f"{len(hits)} component(s) answer to {name!r}; index={index} is out of range."
+                f"{len(hits)} component(s) answer to {name!r} on the page at {page.url} ("
+                + ", ".join(live.describe(e) for e in hits)
+                + f"); index={index} is out of range."
             )
         entry = hits[index]
     else:
@@ -587,11 +689,24 @@ def find_component(
             )
         entry = hits[index]
     cls = CONTROLLERS.get(str(entry.get("type")), Component)
-    locator = _locate(root, entry, entries)
-    return cls(page, locator, name or f"{kind}[{index}]", entry)
+    if live.tagged:
+        from .page import ID_CLASS
+
+        # Drawn or not yet (a tab not opened, a render to come), visible or hidden:
+        # the locator waits for this component's own element.
+        locator = root.locator(f".{ID_CLASS}{entry.get('id')}").first
+    else:
+        locator = _locate(root, live, entry, entries)
+    label = name or f"{kind}[{index}]"
+    if name is not None and index:
+        label = f"{name}[{index}]"
+    return cls(page, locator, label, entry)
 
 
-def _locate(root: Locator, entry: dict[str, Any], entries: list[dict[str, Any]]) -> Locator:
+def _locate(
+    root: Locator, live: _Live, entry: dict[str, Any], entries: list[dict[str, Any]]
+) -> Locator:
+    """Without the id classes: by elem_id, button text, label, else position."""
     props = entry.get("props") or {}
     kind = str(entry.get("type"))
     if props.get("elem_id"):
@@ -603,9 +718,14 @@ def _locate(root: Locator, entry: dict[str, Any], entries: list[dict[str, Any]])
         buttons = root.locator(
             "button:not([role=tab]):not([tabindex='-1']):not(.tab-wrapper button)"
         ).filter(visible=True)
-        return buttons.filter(has_text=_exact(str(props.get("value") or ""))).first
-    label = props.get("label")
-    same = [e for e in entries if (e.get("props") or {}).get("label") == label]
+        same = [
+            e
+            for e in entries
+            if e.get("type") == "button" and e["props"].get("value") == props.get("value")
+        ]
+        return buttons.filter(has_text=_exact(str(props.get("value") or ""))).nth(same.index(entry))
+    label = live.label(entry)
+    same = [e for e in entries if live.label(e) == label]
     if label and props.get("show_label", True) is not False and len(same) == 1:
         return (
             root.locator(LABEL_SELECTOR).filter(has_text=_exact(str(label))).first.locator(_BLOCK)
@@ -615,8 +735,9 @@ def _locate(root: Locator, entry: dict[str, Any], entries: list[dict[str, Any]])
     testid = _TESTIDS.get(kind)
     if testid is None:
         raise ComponentNotFoundError(
-            f"The {kind} {_describe(entry)} has no visible label nor elem_id, so it cannot be "
-            "found on the page. Give it elem_id=... in the app (or show its label)."
+            f"The {live.describe(entry)} cannot be told apart from the other components on "
+            "a page opened without pytest-gradio's init script. Give it elem_id=... in the "
+            "app, or open the page with the gradio_page fixture."
         )
     return root.locator(testid).nth(position).locator(_BLOCK)
 
