@@ -156,7 +156,7 @@ class _ChildHost(Host):
         try:
             for attempt in range(3):
                 port = kwargs["server_port"] = free_port()
-                with thread_failures() as failures:
+                with thread_failures(blocks) as failures:
                     try:
                         result = original(blocks, **kwargs)
                     except Exception as exc:

@@ -104,7 +104,7 @@ class ThreadApp(GradioApp):
         # and only then. Any other failure is the app's and is shown at once.
         for attempt in range(3):
             port = kwargs["server_port"] = free_port()
-            with thread_failures() as failures:
+            with thread_failures(self.blocks) as failures:
                 try:
                     result = original_launch(self.blocks, **kwargs)
                 except Exception as exc:
