@@ -160,7 +160,31 @@ class Textbox(Valued):
         return self.locator.locator("textarea, input").first
 
     def set(self, value: Any) -> None:
-        self.input.fill(str(value), timeout=self._timeout_ms)
+        """Replace the text as a user's typing does: the textbox fires `.change` and
+        `.input` once each, with the whole text. (Gradio 6 sends `.input` from key
+        presses: the text is filled in, then its last character typed again over
+        itself, which leaves it the same.) An empty text fires `.change` only, as
+        clearing the box does; text with no key on a US keyboard fires `.input`
+        only on gradio 5. To type key by key, with an event per key, `type()`."""
+        text = str(value)
+        field = self.input
+        field.fill(text, timeout=self._timeout_ms)
+        key = next((i for i in range(len(text) - 1, -1, -1) if " " <= text[i] <= "~"), None)
+        if key is None:
+            return
+        field.evaluate("(el, i) => el.setSelectionRange(i, i + 1)", key)
+        field.press(text[key], timeout=self._timeout_ms)
+
+    def type(self, text: str) -> None:
+        """Type `text` after the text there, key by key, as a user does: each key
+        fires `.change` and, on gradio 6, `.input` (sent from the key press, so with
+        the text as it was just before or after that key; gradio 5 sends `.input`
+        with each `.change`)."""
+        field = self.input
+        field.evaluate(
+            "(el) => { el.focus(); el.setSelectionRange(el.value.length, el.value.length); }"
+        )
+        field.press_sequentially(text, timeout=self._timeout_ms)
 
     def submit(self, value: Any | None = None) -> None:
         """Optionally set the text, then press Enter (the textbox's submit event)."""
@@ -262,8 +286,10 @@ class CheckboxGroup(Valued):
 
 class Dropdown(Valued):
     """A dropdown: `set("red")` and a `str` value; with `multiselect=True`,
-    `set(["red", "blue"])` (replacing the choices made) and a `list` of the chosen
-    labels, in the order shown."""
+    `set(["red", "blue"])` (replacing the choices made) and a `list`, in the order
+    shown. For `(label, value)` choices, `value()` gives the values and `set()` takes
+    a value or a label. With `allow_custom_value=True`, `set()` types a value that is
+    not a choice and presses Enter."""
 
     kind = "dropdown"
 
@@ -279,6 +305,28 @@ class Dropdown(Valued):
     def multiselect(self) -> bool:
         return bool((self.config.get("props") or {}).get("multiselect"))
 
+    def _choices(self) -> list[tuple[str, Any]]:
+        """(label, value) of the choices the app was loaded with."""
+        found = []
+        for choice in (self.config.get("props") or {}).get("choices") or []:
+            if isinstance(choice, (list, tuple)) and len(choice) == 2:
+                found.append((str(choice[0]), choice[1]))
+            else:
+                found.append((str(choice), choice))
+        return found
+
+    def _label_of(self, value: Any) -> str:
+        for label, val in self._choices():
+            if val == value or str(val) == str(value):
+                return label
+        return str(value)
+
+    def _value_of(self, label: str) -> Any:
+        for shown, val in self._choices():
+            if shown == label:
+                return val
+        return label
+
     def set(self, value: Any) -> None:
         if not self.multiselect:
             self._choose(value)
@@ -292,19 +340,46 @@ class Dropdown(Valued):
         self.input.blur()
 
     def _choose(self, value: Any) -> None:
-        # Clicking the input opens the list; a multiselect list stays open after a
-        # choice, and a second click could close it.
-        option = self.gradio_page.page.get_by_role("option", name=str(value), exact=True)
-        if not option.is_visible():
-            self.input.click(timeout=self._timeout_ms)
-        option.click(timeout=self._timeout_ms)
+        """Open the list and click the choice. The app may redraw the dropdown while
+        its list is open (another dropdown's `.change` updating it): the option then
+        detaches under the click, so open and click again until the choice is made,
+        bounded by the job timeout."""
+        page = self.gradio_page.page
+        label = self._label_of(value)
+        custom = bool((self.config.get("props") or {}).get("allow_custom_value"))
+        deadline = time.monotonic() + self.gradio_page.timeout
+        last: Exception | None = None
+        while time.monotonic() < deadline:
+            option = page.get_by_role("option", name=label, exact=True)
+            try:
+                if not option.is_visible():
+                    # A multiselect list stays open after a choice; a second click
+                    # could close it.
+                    self.input.click(timeout=self._timeout_ms)
+                if custom and not option.count():
+                    self.input.fill(label, timeout=self._timeout_ms)
+                    if not option.count():
+                        self.input.press("Enter", timeout=self._timeout_ms)
+                        return
+                option.click(timeout=min(1000.0, self._timeout_ms))
+                return
+            except Exception as exc:
+                last = exc
+                page.wait_for_timeout(_RETRY_MS)
+        shown = [str(t).strip() for t in page.get_by_role("option").all_inner_texts()]
+        raise ComponentNotFoundError(
+            f"{self!r}: could not choose {label!r} within {self.gradio_page.timeout:.0f} s "
+            f"(last: {type(last).__name__ if last else 'no attempt'}). Choices shown: "
+            f"{shown!r}. Pass one of them, or give the dropdown allow_custom_value=True."
+        )
 
-    def value(self) -> str | list[str]:
+    def value(self) -> Any:
         if self.multiselect:
             # Drawn once its input is: then no token means no choice.
             self.input.wait_for(state="attached", timeout=self._timeout_ms)
-            return [t.strip() for t in self.locator.locator(".token > span").all_inner_texts()]
-        return str(self.input.input_value())
+            shown = self.locator.locator(".token > span").all_inner_texts()
+            return [self._value_of(t.strip()) for t in shown]
+        return self._value_of(str(self.input.input_value()))
 
 
 class Button(Component):
@@ -452,6 +527,62 @@ class Chatbot(Component):
             return shown[-1]["content"]
 
         self._retry(f"last {role} message", read, expected, timeout)
+
+    def expect_message_count(
+        self, count: int, *, role: str | None = None, timeout: float | None = None
+    ) -> None:
+        """Until the chat shows `count` messages (of `role`, if given)."""
+        __tracebackhide__ = True
+
+        def read() -> int:
+            return len([m for m in self.messages() if role is None or m["role"] == role])
+
+        self._retry(f"number of {role or 'all'} messages", read, count, timeout)
+
+    # -- a ChatInterface's (or a chatbot's own) buttons ------------------------------------
+
+    def _after(self, css_class: str) -> Locator:
+        """The first button with this class after the chatbot: a ChatInterface's
+        textbox holds its submit and stop buttons."""
+        return self.locator.locator(
+            "xpath=following::button[contains(concat(' ', normalize-space(@class), ' '), "
+            f"' {css_class} ')][1]"
+        )
+
+    def _own(self, label: str) -> Locator:
+        # Gradio 6 says "Retry", Gradio 5 "retry": the chatbot's icon buttons, by label.
+        return self.locator.get_by_role("button", name=re.compile(rf"^{label}$", re.I)).last
+
+    def stop(self) -> None:
+        """Click the chat's stop button (shown while a reply streams)."""
+        self._after("stop-button").click(timeout=self._timeout_ms)
+
+    def retry(self) -> None:
+        """Ask again: the last reply's retry button."""
+        self._own("retry").click(timeout=self._timeout_ms)
+
+    def undo(self) -> None:
+        """Take back the last exchange (its message goes back in the textbox)."""
+        self._own("undo").click(timeout=self._timeout_ms)
+
+    def clear(self) -> None:
+        """Clear the conversation: the chatbot's clear button."""
+        self._own("clear").click(timeout=self._timeout_ms)
+
+    def examples(self) -> list[str]:
+        """The examples the empty chat offers (a ChatInterface's `examples=`)."""
+        buttons = self.locator.locator(".examples button")
+        return [" ".join(str(t).split()) for t in buttons.all_inner_texts()]
+
+    def expect_examples(self, expected: Any, *, timeout: float | None = None) -> None:
+        """Until the examples shown match `expected` (a list; matchers allowed)."""
+        __tracebackhide__ = True
+        self._retry("examples", self.examples, expected, timeout)
+
+    def click_example(self, text: str) -> None:
+        """Click the example whose text contains `text`."""
+        button = self.locator.locator(".examples button").filter(has_text=text).first
+        button.click(timeout=self._timeout_ms)
 
 
 class JSON(Valued):
