@@ -1,8 +1,10 @@
 """Controllers for Gradio components on a page: actions and bounded expectations.
 
-A component is found in the app's config (label, `elem_id`, button text or kind),
-which says its kind; its element is found in the page by that `elem_id`, else by its
-label, else by its position among the components of its kind. Expectations retry
+A component is found in the page's live config (the loaded one, plus what
+`gr.render` made since) by label as the page shows it, `elem_id`, button text or
+kind, which says its kind; its element is found by the id class the page's init
+script gave it (`LIVE_CONFIG_JS`), or, on a page opened without it, by `elem_id`,
+label or position among the components of its kind. Expectations retry
 until they hold or the page's timeout (the job timeout) passes, as Playwright's
 `expect` does, and fail with the expected and the last actual value.
 """
@@ -46,6 +48,67 @@ _LAYOUT = {
     "sidebar",
 }
 _RETRY_MS = 50
+
+# Which element on the page is which component of the config. Gradio draws no
+# component id into the page, and a component's label, position or kind does not say
+# it either (tabs draw their children lazily, two components may share a label, a
+# label may be translated). So, before Gradio's frontend reads its config, each
+# component gets one more CSS class, `pytest-gradio-id-<id>`, which Gradio draws on
+# the component's root element: an exact, lazily drawn handle per config id. The
+# same is done to the components that `gr.render` makes later (they arrive in a job's
+# `render_config`, parsed by `JSON.parse` or `Response.json`), and those render
+# configs are kept (`renders`, by render id) as the page's live component tree.
+ID_CLASS = "pytest-gradio-id-"
+LIVE_CONFIG_JS = r"""
+(() => {
+  if (window.__pytestGradioLive) return;
+  const live = { renders: {}, order: 0 };
+  window.__pytestGradioLive = live;
+  const PREFIX = "%PREFIX%";
+  const SKIP = new Set(["state", "browserstate"]);
+  const tag = (config) => {
+    if (!config || !Array.isArray(config.components)) return;
+    for (const c of config.components) {
+      if (!c || c.id === undefined || SKIP.has(c.type)) continue;
+      const props = c.props || (c.props = {});
+      const mine = PREFIX + c.id;
+      let classes = props.elem_classes;
+      if (typeof classes === "string") classes = [classes];
+      if (!Array.isArray(classes)) classes = [];
+      if (!classes.includes(mine)) props.elem_classes = [...classes, mine];
+    }
+  };
+  const seen = (obj) => {
+    try {
+      if (!obj || typeof obj !== "object") return;
+      const render = obj.render_config || (obj.output && obj.output.render_config);
+      if (render && Array.isArray(render.components)) {
+        tag(render);
+        live.renders[String(render.render_id)] = {
+          order: ++live.order, components: render.components };
+      }
+    } catch (e) { /* never break the app's own parsing */ }
+  };
+  let config;
+  Object.defineProperty(window, "gradio_config", {
+    configurable: true, enumerable: true,
+    get() { return config; },
+    set(value) { try { tag(value); } catch (e) {} config = value; },
+  });
+  const parse = JSON.parse;
+  JSON.parse = function (text, reviver) {
+    const obj = parse.call(this, text, reviver);
+    if (typeof text === "string" && text.includes("render_config")) seen(obj);
+    return obj;
+  };
+  const json = Response.prototype.json;
+  Response.prototype.json = async function () {
+    const obj = await json.call(this);
+    seen(obj);
+    return obj;
+  };
+})();
+""".replace("%PREFIX%", ID_CLASS)
 
 
 class ComponentNotFoundError(GradioTestError, LookupError):
@@ -687,8 +750,6 @@ class _Live:
     latest components in place of its first ones, and the labels the page shows."""
 
     def __init__(self, page: GradioPage) -> None:
-        from .page import ID_CLASS
-
         data = page.page.evaluate(_READ_LIVE, [ID_CLASS, LABEL_SELECTOR])
         self.tagged = bool(data.get("tagged"))
         self.shown: dict[str, str] = {str(k): str(v) for k, v in data["shown"].items()}
@@ -821,17 +882,15 @@ def _find(
         entry = hits[index]
     cls = CONTROLLERS.get(str(entry.get("type")), Component)
     if live.tagged:
-        from .page import ID_CLASS
-
         # Drawn or not yet (a tab not opened, a render to come), visible or hidden:
         # the locator waits for this component's own element.
         locator = root.locator(f".{ID_CLASS}{entry.get('id')}").first
     else:
         locator = _locate(root, live, entry, entries)
-    label = name or f"{kind}[{index}]"
+    shown = name or f"{kind}[{index}]"
     if name is not None and index:
-        label = f"{name}[{index}]"
-    return cls(page, locator, label, entry)
+        shown = f"{name}[{index}]"
+    return cls(page, locator, shown, entry)
 
 
 def _locate(

@@ -40,67 +40,6 @@ _TWO_FRAMES = (
 )
 _CODE = ("script", "stylesheet")
 
-# Which element on the page is which component of the config. Gradio draws no
-# component id into the page, and a component's label, position or kind does not say
-# it either (tabs draw their children lazily, two components may share a label, a
-# label may be translated). So, before Gradio's frontend reads its config, each
-# component gets one more CSS class, `pytest-gradio-id-<id>`, which Gradio draws on
-# the component's root element: an exact, lazily drawn handle per config id. The
-# same is done to the components that `gr.render` makes later (they arrive in a job's
-# `render_config`, parsed by `JSON.parse` or `Response.json`), and those render
-# configs are kept (`renders`, by render id) as the page's live component tree.
-ID_CLASS = "pytest-gradio-id-"
-LIVE_CONFIG_JS = r"""
-(() => {
-  if (window.__pytestGradioLive) return;
-  const live = { renders: {}, order: 0 };
-  window.__pytestGradioLive = live;
-  const PREFIX = "%PREFIX%";
-  const SKIP = new Set(["state", "browserstate"]);
-  const tag = (config) => {
-    if (!config || !Array.isArray(config.components)) return;
-    for (const c of config.components) {
-      if (!c || c.id === undefined || SKIP.has(c.type)) continue;
-      const props = c.props || (c.props = {});
-      const mine = PREFIX + c.id;
-      let classes = props.elem_classes;
-      if (typeof classes === "string") classes = [classes];
-      if (!Array.isArray(classes)) classes = [];
-      if (!classes.includes(mine)) props.elem_classes = [...classes, mine];
-    }
-  };
-  const seen = (obj) => {
-    try {
-      if (!obj || typeof obj !== "object") return;
-      const render = obj.render_config || (obj.output && obj.output.render_config);
-      if (render && Array.isArray(render.components)) {
-        tag(render);
-        live.renders[String(render.render_id)] = {
-          order: ++live.order, components: render.components };
-      }
-    } catch (e) { /* never break the app's own parsing */ }
-  };
-  let config;
-  Object.defineProperty(window, "gradio_config", {
-    configurable: true, enumerable: true,
-    get() { return config; },
-    set(value) { try { tag(value); } catch (e) {} config = value; },
-  });
-  const parse = JSON.parse;
-  JSON.parse = function (text, reviver) {
-    const obj = parse.call(this, text, reviver);
-    if (typeof text === "string" && text.includes("render_config")) seen(obj);
-    return obj;
-  };
-  const json = Response.prototype.json;
-  Response.prototype.json = async function () {
-    const obj = await json.call(this);
-    seen(obj);
-    return obj;
-  };
-})();
-""".replace("%PREFIX%", ID_CLASS)
-
 
 def _left(deadline: float) -> float:
     return max(0.001, deadline - time.monotonic())
@@ -158,6 +97,8 @@ class GradioPage:
         page.on("request", started)
         page.on("requestfinished", ended)
         page.on("requestfailed", ended)
+        from .components import LIVE_CONFIG_JS
+
         try:
             page.add_init_script(LIVE_CONFIG_JS)
             page.goto(self.url, timeout=self.timeout * 1000)
