@@ -419,9 +419,11 @@ class Dropdown(Valued):
                     # A multiselect list stays open after a choice; a second click
                     # could close it.
                     self.input.click(timeout=self._timeout_ms)
-                if custom and not option.count():
+                if not option.count():
+                    # Not listed: the list shows the choices that match the text in
+                    # the box (after a redraw, the choice made). Type, as a user does.
                     self.input.fill(label, timeout=self._timeout_ms)
-                    if not option.count():
+                    if custom and not option.count():
                         self.input.press("Enter", timeout=self._timeout_ms)
                         return
                 option.click(timeout=min(1000.0, self._timeout_ms))
@@ -554,13 +556,15 @@ class Chatbot(Component):
 
     def messages(self) -> list[dict[str, str]]:
         """The conversation shown: `{"role": "user" | "assistant", "content": text}`."""
+        # In one read: a streaming reply redraws its row between two reads of it.
         rows = self.locator.locator("[data-testid=user], [data-testid=bot]")
-        shown = []
-        for i in range(rows.count()):
-            row = rows.nth(i)
-            role = "user" if row.get_attribute("data-testid") == "user" else "assistant"
-            shown.append({"role": role, "content": str(row.inner_text()).strip()})
-        return shown
+        read = rows.evaluate_all(
+            "rows => rows.map(r => [r.getAttribute('data-testid'), r.innerText])"
+        )
+        return [
+            {"role": "user" if testid == "user" else "assistant", "content": str(text).strip()}
+            for testid, text in read
+        ]
 
     def send(self, text: str, *, input: str | None = None) -> None:
         """Type `text` in the chat's textbox and press Enter. The textbox is `input`
