@@ -147,14 +147,6 @@ def test_dropdown_redrawn_while_its_list_is_open(gradio_page):
     city.expect_value("Lyon")
 
 
-@pytest.mark.gradio_app(SPECS_APP)
-def test_dropdown_redrawn_again_and_again(gradio_page):
-    station = gradio_page.component("Station")
-    for name in ("East", "South", "North"):
-        station.set(name)
-        gradio_page.component("Picked").expect_value(f"station {name}")
-
-
 # -- test_chatinterface_streaming_echo.spec.ts, test_chatinterface_examples.spec.ts ------
 
 

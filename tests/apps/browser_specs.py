@@ -68,9 +68,3 @@ with gr.Blocks() as demo:
 
     country.change(cities_of, country, city)
     city.change(lambda c: f"city {c}", city, chosen)
-
-    # A dropdown the app redraws all the time (a live list, refreshed by a timer).
-    station = gr.Dropdown(["North", "South", "East"], label="Station")
-    picked = gr.Textbox(label="Picked")
-    station.change(lambda s: f"station {s}", station, picked)
-    gr.Timer(0.15).tick(lambda: gr.Dropdown(choices=["North", "South", "East"]), None, station)
