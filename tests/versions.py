@@ -65,3 +65,12 @@ def private_event_endpoint(client: Any, fn_name: str) -> str:
     if server_gradio(client) >= (6,):
         return rf"/{fn_name}(_\d+)?"
     return r"fn_index=\d+"
+
+
+def custom_dropdown_sends_value(page: Any) -> bool:
+    """Whether a `(label, value)` choice of an `allow_custom_value=True` dropdown
+    reaches the app as its value. gradio 6.0 and 6.1 send its label (fixed in 6.2.0,
+    gradio PR #12572: "Fix Dropdown change event when allow_custom_value is true");
+    gradio 5 and 6.2+ send the value."""
+    version = server_gradio(page)
+    return not ((6,) <= version < (6, 2))

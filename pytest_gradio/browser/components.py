@@ -1,8 +1,10 @@
 """Controllers for Gradio components on a page: actions and bounded expectations.
 
-A component is found in the app's config (label, `elem_id`, button text or kind),
-which says its kind; its element is found in the page by that `elem_id`, else by its
-label, else by its position among the components of its kind. Expectations retry
+A component is found in the page's live config (the loaded one, plus what
+`gr.render` made since) by label as the page shows it, `elem_id`, button text or
+kind, which says its kind; its element is found by the id class the page's init
+script gave it (`LIVE_CONFIG_JS`), or, on a page opened without it, by `elem_id`,
+label or position among the components of its kind. Expectations retry
 until they hold or the page's timeout (the job timeout) passes, as Playwright's
 `expect` does, and fail with the expected and the last actual value.
 """
@@ -33,8 +35,80 @@ _BLOCK = (
     "xpath=ancestor-or-self::*[contains(concat(' ', normalize-space(@class), ' '), ' block ')][1]"
 )
 # Config types that are layout, not components a test drives.
-_LAYOUT = {"row", "column", "group", "form", "tabs", "tabitem", "accordion", "state", "sidebar"}
+_LAYOUT = {
+    "row",
+    "column",
+    "group",
+    "form",
+    "tabs",
+    "tabitem",
+    "accordion",
+    "state",
+    "browserstate",
+    "sidebar",
+}
 _RETRY_MS = 50
+
+# Which element on the page is which component of the config. Gradio draws no
+# component id into the page, and a component's label, position or kind does not say
+# it either (tabs draw their children lazily, two components may share a label, a
+# label may be translated). So, before Gradio's frontend reads its config, each
+# component gets one more CSS class, `pytest-gradio-id-<id>`, which Gradio draws on
+# the component's root element: an exact, lazily drawn handle per config id. The
+# same is done to the components that `gr.render` makes later (they arrive in a job's
+# `render_config`, parsed by `JSON.parse` or `Response.json`), and those render
+# configs are kept (`renders`, by render id) as the page's live component tree.
+ID_CLASS = "pytest-gradio-id-"
+LIVE_CONFIG_JS = r"""
+(() => {
+  if (window.__pytestGradioLive) return;
+  const live = { renders: {}, order: 0 };
+  window.__pytestGradioLive = live;
+  const PREFIX = "%PREFIX%";
+  const SKIP = new Set(["state", "browserstate"]);
+  const tag = (config) => {
+    if (!config || !Array.isArray(config.components)) return;
+    for (const c of config.components) {
+      if (!c || c.id === undefined || SKIP.has(c.type)) continue;
+      const props = c.props || (c.props = {});
+      const mine = PREFIX + c.id;
+      let classes = props.elem_classes;
+      if (typeof classes === "string") classes = [classes];
+      if (!Array.isArray(classes)) classes = [];
+      if (!classes.includes(mine)) props.elem_classes = [...classes, mine];
+    }
+  };
+  const seen = (obj) => {
+    try {
+      if (!obj || typeof obj !== "object") return;
+      const render = obj.render_config || (obj.output && obj.output.render_config);
+      if (render && Array.isArray(render.components)) {
+        tag(render);
+        live.renders[String(render.render_id)] = {
+          order: ++live.order, components: render.components };
+      }
+    } catch (e) { /* never break the app's own parsing */ }
+  };
+  let config;
+  Object.defineProperty(window, "gradio_config", {
+    configurable: true, enumerable: true,
+    get() { return config; },
+    set(value) { try { tag(value); } catch (e) {} config = value; },
+  });
+  const parse = JSON.parse;
+  JSON.parse = function (text, reviver) {
+    const obj = parse.call(this, text, reviver);
+    if (typeof text === "string" && text.includes("render_config")) seen(obj);
+    return obj;
+  };
+  const json = Response.prototype.json;
+  Response.prototype.json = async function () {
+    const obj = await json.call(this);
+    seen(obj);
+    return obj;
+  };
+})();
+""".replace("%PREFIX%", ID_CLASS)
 
 
 class ComponentNotFoundError(GradioTestError, LookupError):
@@ -149,7 +223,31 @@ class Textbox(Valued):
         return self.locator.locator("textarea, input").first
 
     def set(self, value: Any) -> None:
-        self.input.fill(str(value), timeout=self._timeout_ms)
+        """Replace the text as a user's typing does: the textbox fires `.change` and
+        `.input` once each, with the whole text. (Gradio 6 sends `.input` from key
+        presses: the text is filled in, then its last character typed again over
+        itself, which leaves it the same.) An empty text fires `.change` only, as
+        clearing the box does; text with no key on a US keyboard fires `.input`
+        only on gradio 5. To type key by key, with an event per key, `type()`."""
+        text = str(value)
+        field = self.input
+        field.fill(text, timeout=self._timeout_ms)
+        key = next((i for i in range(len(text) - 1, -1, -1) if " " <= text[i] <= "~"), None)
+        if key is None:
+            return
+        field.evaluate("(el, i) => el.setSelectionRange(i, i + 1)", key)
+        field.press(text[key], timeout=self._timeout_ms)
+
+    def type(self, text: str) -> None:
+        """Type `text` after the text there, key by key, as a user does: each key
+        fires `.change` and, on gradio 6, `.input` (sent from the key press, so with
+        the text as it was just before or after that key; gradio 5 sends `.input`
+        with each `.change`)."""
+        field = self.input
+        field.evaluate(
+            "(el) => { el.focus(); el.setSelectionRange(el.value.length, el.value.length); }"
+        )
+        field.press_sequentially(text, timeout=self._timeout_ms)
 
     def submit(self, value: Any | None = None) -> None:
         """Optionally set the text, then press Enter (the textbox's submit event)."""
@@ -251,8 +349,10 @@ class CheckboxGroup(Valued):
 
 class Dropdown(Valued):
     """A dropdown: `set("red")` and a `str` value; with `multiselect=True`,
-    `set(["red", "blue"])` (replacing the choices made) and a `list` of the chosen
-    labels, in the order shown."""
+    `set(["red", "blue"])` (replacing the choices made) and a `list`, in the order
+    shown. For `(label, value)` choices, `value()` gives the values and `set()` takes
+    a value or a label. With `allow_custom_value=True`, `set()` types a value that is
+    not a choice and presses Enter."""
 
     kind = "dropdown"
 
@@ -268,6 +368,28 @@ class Dropdown(Valued):
     def multiselect(self) -> bool:
         return bool((self.config.get("props") or {}).get("multiselect"))
 
+    def _choices(self) -> list[tuple[str, Any]]:
+        """(label, value) of the choices the app was loaded with."""
+        found = []
+        for choice in (self.config.get("props") or {}).get("choices") or []:
+            if isinstance(choice, (list, tuple)) and len(choice) == 2:
+                found.append((str(choice[0]), choice[1]))
+            else:
+                found.append((str(choice), choice))
+        return found
+
+    def _label_of(self, value: Any) -> str:
+        for label, val in self._choices():
+            if val == value or str(val) == str(value):
+                return label
+        return str(value)
+
+    def _value_of(self, label: str) -> Any:
+        for shown, val in self._choices():
+            if shown == label:
+                return val
+        return label
+
     def set(self, value: Any) -> None:
         if not self.multiselect:
             self._choose(value)
@@ -281,19 +403,48 @@ class Dropdown(Valued):
         self.input.blur()
 
     def _choose(self, value: Any) -> None:
-        # Clicking the input opens the list; a multiselect list stays open after a
-        # choice, and a second click could close it.
-        option = self.gradio_page.page.get_by_role("option", name=str(value), exact=True)
-        if not option.is_visible():
-            self.input.click(timeout=self._timeout_ms)
-        option.click(timeout=self._timeout_ms)
+        """Open the list and click the choice. The app may redraw the dropdown while
+        its list is open (another dropdown's `.change` updating it): the option then
+        detaches under the click, so open and click again until the choice is made,
+        bounded by the job timeout."""
+        page = self.gradio_page.page
+        label = self._label_of(value)
+        custom = bool((self.config.get("props") or {}).get("allow_custom_value"))
+        deadline = time.monotonic() + self.gradio_page.timeout
+        last: Exception | None = None
+        while time.monotonic() < deadline:
+            option = page.get_by_role("option", name=label, exact=True)
+            try:
+                if not option.is_visible():
+                    # A multiselect list stays open after a choice; a second click
+                    # could close it.
+                    self.input.click(timeout=self._timeout_ms)
+                if not option.count():
+                    # Not listed: the list shows the choices that match the text in
+                    # the box (after a redraw, the choice made). Type, as a user does.
+                    self.input.fill(label, timeout=self._timeout_ms)
+                    if custom and not option.count():
+                        self.input.press("Enter", timeout=self._timeout_ms)
+                        return
+                option.click(timeout=min(1000.0, self._timeout_ms))
+                return
+            except Exception as exc:
+                last = exc
+                page.wait_for_timeout(_RETRY_MS)
+        shown = [str(t).strip() for t in page.get_by_role("option").all_inner_texts()]
+        raise ComponentNotFoundError(
+            f"{self!r}: could not choose {label!r} within {self.gradio_page.timeout:.0f} s "
+            f"(last: {type(last).__name__ if last else 'no attempt'}). Choices shown: "
+            f"{shown!r}. Pass one of them, or give the dropdown allow_custom_value=True."
+        )
 
-    def value(self) -> str | list[str]:
+    def value(self) -> Any:
         if self.multiselect:
             # Drawn once its input is: then no token means no choice.
             self.input.wait_for(state="attached", timeout=self._timeout_ms)
-            return [t.strip() for t in self.locator.locator(".token > span").all_inner_texts()]
-        return str(self.input.input_value())
+            shown = self.locator.locator(".token > span").all_inner_texts()
+            return [self._value_of(t.strip()) for t in shown]
+        return self._value_of(str(self.input.input_value()))
 
 
 class Button(Component):
@@ -405,13 +556,15 @@ class Chatbot(Component):
 
     def messages(self) -> list[dict[str, str]]:
         """The conversation shown: `{"role": "user" | "assistant", "content": text}`."""
+        # In one read: a streaming reply redraws its row between two reads of it.
         rows = self.locator.locator("[data-testid=user], [data-testid=bot]")
-        shown = []
-        for i in range(rows.count()):
-            row = rows.nth(i)
-            role = "user" if row.get_attribute("data-testid") == "user" else "assistant"
-            shown.append({"role": role, "content": str(row.inner_text()).strip()})
-        return shown
+        read = rows.evaluate_all(
+            "rows => rows.map(r => [r.getAttribute('data-testid'), r.innerText])"
+        )
+        return [
+            {"role": "user" if testid == "user" else "assistant", "content": str(text).strip()}
+            for testid, text in read
+        ]
 
     def send(self, text: str, *, input: str | None = None) -> None:
         """Type `text` in the chat's textbox and press Enter. The textbox is `input`
@@ -441,6 +594,62 @@ class Chatbot(Component):
             return shown[-1]["content"]
 
         self._retry(f"last {role} message", read, expected, timeout)
+
+    def expect_message_count(
+        self, count: int, *, role: str | None = None, timeout: float | None = None
+    ) -> None:
+        """Until the chat shows `count` messages (of `role`, if given)."""
+        __tracebackhide__ = True
+
+        def read() -> int:
+            return len([m for m in self.messages() if role is None or m["role"] == role])
+
+        self._retry(f"number of {role or 'all'} messages", read, count, timeout)
+
+    # -- a ChatInterface's (or a chatbot's own) buttons ------------------------------------
+
+    def _after(self, css_class: str) -> Locator:
+        """The first button with this class after the chatbot: a ChatInterface's
+        textbox holds its submit and stop buttons."""
+        return self.locator.locator(
+            "xpath=following::button[contains(concat(' ', normalize-space(@class), ' '), "
+            f"' {css_class} ')][1]"
+        )
+
+    def _own(self, label: str) -> Locator:
+        # Gradio 6 says "Retry", Gradio 5 "retry": the chatbot's icon buttons, by label.
+        return self.locator.get_by_role("button", name=re.compile(rf"^{label}$", re.I)).last
+
+    def stop(self) -> None:
+        """Click the chat's stop button (shown while a reply streams)."""
+        self._after("stop-button").click(timeout=self._timeout_ms)
+
+    def retry(self) -> None:
+        """Ask again: the last reply's retry button."""
+        self._own("retry").click(timeout=self._timeout_ms)
+
+    def undo(self) -> None:
+        """Take back the last exchange (its message goes back in the textbox)."""
+        self._own("undo").click(timeout=self._timeout_ms)
+
+    def clear(self) -> None:
+        """Clear the conversation: the chatbot's clear button."""
+        self._own("clear").click(timeout=self._timeout_ms)
+
+    def examples(self) -> list[str]:
+        """The examples the empty chat offers (a ChatInterface's `examples=`)."""
+        buttons = self.locator.locator(".examples button")
+        return [" ".join(str(t).split()) for t in buttons.all_inner_texts()]
+
+    def expect_examples(self, expected: Any, *, timeout: float | None = None) -> None:
+        """Until the examples shown match `expected` (a list; matchers allowed)."""
+        __tracebackhide__ = True
+        self._retry("examples", self.examples, expected, timeout)
+
+    def click_example(self, text: str) -> None:
+        """Click the example whose text contains `text`."""
+        button = self.locator.locator(".examples button").filter(has_text=text).first
+        button.click(timeout=self._timeout_ms)
 
 
 class JSON(Valued):
@@ -516,19 +725,97 @@ CONTROLLERS["uploadbutton"] = Upload
 CONTROLLERS["dataset"] = Component
 
 
-def _describe(entry: dict[str, Any]) -> str:
-    props = entry.get("props") or {}
-    kind = str(entry.get("type"))
-    bits = []
-    if props.get("label") and props.get("show_label", True) is not False:
-        bits.append(repr(props["label"]))
-    elif props.get("label"):
-        bits.append(f"{props['label']!r} (label hidden)")
-    if kind == "button" and props.get("value"):
-        bits.append(repr(props["value"]))
-    if props.get("elem_id"):
-        bits.append(f"#{props['elem_id']}")
-    return f"{kind} {' '.join(bits)}".strip()
+_I18N = "__i18n__"
+
+# What the page shows of each tagged component (see `page.LIVE_CONFIG_JS`): its label
+# as drawn (translated labels, default labels such as "Textbox"), and the configs of
+# the `gr.render` blocks drawn since the page loaded, in the order they arrived.
+_READ_LIVE = """([prefix, labels]) => {
+  const live = window.__pytestGradioLive;
+  if (!live) return { tagged: false, renders: [], shown: {} };
+  const shown = {};
+  for (const el of document.querySelectorAll('[class*="' + prefix + '"]')) {
+    for (const cls of el.classList) {
+      if (!cls.startsWith(prefix)) continue;
+      const label = el.querySelector(labels);
+      const text = label ? (label.innerText || label.textContent || "").trim() : "";
+      if (text) shown[cls.slice(prefix.length)] = text;
+    }
+  }
+  const renders = Object.entries(live.renders)
+    .sort((a, b) => a[1].order - b[1].order)
+    .map(([id, r]) => ({ id, components: r.components }));
+  return { tagged: true, renders, shown };
+}"""
+
+
+class _Live:
+    """The page's components now: the loaded config with each `gr.render` block's
+    latest components in place of its first ones, and the labels the page shows."""
+
+    def __init__(self, page: GradioPage) -> None:
+        data = page.page.evaluate(_READ_LIVE, [ID_CLASS, LABEL_SELECTOR])
+        self.tagged = bool(data.get("tagged"))
+        self.shown: dict[str, str] = {str(k): str(v) for k, v in data["shown"].items()}
+        base = list(page.config.get("components") or [])
+        renders = {str(r["id"]): list(r["components"] or []) for r in data["renders"]}
+        self.has_renders = bool(renders) or any("renderable" in e for e in base)
+        entries: list[dict[str, Any]] = []
+        for e in base:
+            if str(e.get("rendered_in")) in renders:
+                continue  # redrawn since: its render block's newer components replace it
+            entries.append(e)
+            if str(e.get("renderable")) in renders:
+                # A render block's components are drawn where the block is.
+                entries.extend(renders.pop(str(e["renderable"])))
+        for rest in renders.values():
+            entries.extend(rest)
+        seen: set[Any] = set()
+        self.entries = []
+        for e in entries:
+            if str(e.get("type")) in _LAYOUT or e.get("id") in seen:
+                continue
+            seen.add(e.get("id"))
+            self.entries.append(e)
+
+    def label(self, entry: dict[str, Any]) -> str | None:
+        """The label as the page shows it: drawn, else the config's (a translated one
+        named by the last part of its key)."""
+        shown = self.shown.get(str(entry.get("id")))
+        if shown:
+            return shown
+        label = (entry.get("props") or {}).get("label")
+        if isinstance(label, str) and label.startswith(_I18N):
+            try:
+                key = str(json.loads(label[len(_I18N) :]).get("key") or "")
+            except ValueError:
+                return label
+            return key.rsplit(".", 1)[-1].replace("_", " ").capitalize() or label
+        return label if isinstance(label, str) and label else None
+
+    def answers_to(self, entry: dict[str, Any], name: str) -> bool:
+        props = entry.get("props") or {}
+        return (
+            props.get("elem_id") == name
+            or props.get("label") == name
+            or self.label(entry) == name
+            or (entry.get("type") == "button" and props.get("value") == name)
+        )
+
+    def describe(self, entry: dict[str, Any]) -> str:
+        props = entry.get("props") or {}
+        kind = str(entry.get("type"))
+        bits = []
+        label = self.label(entry)
+        if label and props.get("show_label", True) is not False:
+            bits.append(repr(label))
+        elif label:
+            bits.append(f"{label!r} (label hidden)")
+        if kind == "button" and props.get("value"):
+            bits.append(repr(props["value"]))
+        if props.get("elem_id"):
+            bits.append(f"#{props['elem_id']}")
+        return f"{kind} {' '.join(bits)}".strip()
 
 
 def find_component(
@@ -539,41 +826,52 @@ def find_component(
         raise ComponentNotFoundError(
             "component() needs a label, elem_id or button text, or kind=... ."
         )
-    entries = [e for e in page.config.get("components") or [] if str(e.get("type")) not in _LAYOUT]
-    pw = page.page
-    root = pw.locator(".gradio-container").first
+    deadline = time.monotonic() + page.timeout
+    while True:
+        live = _Live(page)
+        try:
+            return _find(page, live, name, kind=kind, index=index)
+        except ComponentNotFoundError:
+            # A `gr.render` block makes its components when its event has run: wait
+            # for them (bounded) rather than say they do not exist.
+            if not live.has_renders or time.monotonic() >= deadline:
+                raise
+        page.page.wait_for_timeout(_RETRY_MS * 2)
+
+
+def _find(
+    page: GradioPage, live: _Live, name: str | None, *, kind: str | None, index: int | None
+) -> Component:
+    entries = live.entries
+    root = page.page.locator(".gradio-container").first
     if name is not None:
-        hits = []
-        for e in entries:
-            props = e.get("props") or {}
-            if (
-                props.get("elem_id") == name
-                or props.get("label") == name
-                or (e.get("type") == "button" and props.get("value") == name)
-            ):
-                hits.append(e)
+        hits = [e for e in entries if live.answers_to(e, name)]
         if kind is not None:
             hits = [e for e in hits if e.get("type") == kind]
         if not hits:
-            # Not in the loaded config (gr.render makes components later): by label.
-            label = root.locator(LABEL_SELECTOR).filter(has_text=_exact(name))
-            if label.count():
-                return Component(page, label.first.locator(_BLOCK), name, {})
+            if not live.tagged:
+                # A page opened without pytest-gradio's init script: by label only.
+                label = root.locator(LABEL_SELECTOR).filter(has_text=_exact(name))
+                if label.count():
+                    return Component(page, label.first.locator(_BLOCK), name, {})
             raise ComponentNotFoundError(
                 f"No component {name!r} on the page at {page.url}. Components there: "
-                + ", ".join(_describe(e) for e in entries)
+                + ", ".join(live.describe(e) for e in entries)
                 + ". Use a label, an elem_id or a button's text (or kind=...)."
             )
         if index is None and len(hits) > 1:
             raise ComponentNotFoundError(
                 f"{len(hits)} components answer to {name!r} on the page at {page.url}: "
-                + ", ".join(_describe(e) for e in hits)
-                + ". Pass index=0, 1, ... or give them distinct labels or elem_ids."
+                + ", ".join(live.describe(e) for e in hits)
+                + ". Pass index=0, 1, ... (their order in the app) or give them distinct "
+                "labels or elem_ids."
             )
         index = index or 0
         if index >= len(hits):
             raise ComponentNotFoundError(
-                f"{len(hits)} component(s) answer to {name!r}; index={index} is out of range."
+                f"{len(hits)} component(s) answer to {name!r} on the page at {page.url} ("
+                + ", ".join(live.describe(e) for e in hits)
+                + f"); index={index} is out of range."
             )
         entry = hits[index]
     else:
@@ -587,11 +885,22 @@ def find_component(
             )
         entry = hits[index]
     cls = CONTROLLERS.get(str(entry.get("type")), Component)
-    locator = _locate(root, entry, entries)
-    return cls(page, locator, name or f"{kind}[{index}]", entry)
+    if live.tagged:
+        # Drawn or not yet (a tab not opened, a render to come), visible or hidden:
+        # the locator waits for this component's own element.
+        locator = root.locator(f".{ID_CLASS}{entry.get('id')}").first
+    else:
+        locator = _locate(root, live, entry, entries)
+    shown = name or f"{kind}[{index}]"
+    if name is not None and index:
+        shown = f"{name}[{index}]"
+    return cls(page, locator, shown, entry)
 
 
-def _locate(root: Locator, entry: dict[str, Any], entries: list[dict[str, Any]]) -> Locator:
+def _locate(
+    root: Locator, live: _Live, entry: dict[str, Any], entries: list[dict[str, Any]]
+) -> Locator:
+    """Without the id classes: by elem_id, button text, label, else position."""
     props = entry.get("props") or {}
     kind = str(entry.get("type"))
     if props.get("elem_id"):
@@ -603,9 +912,14 @@ def _locate(root: Locator, entry: dict[str, Any], entries: list[dict[str, Any]])
         buttons = root.locator(
             "button:not([role=tab]):not([tabindex='-1']):not(.tab-wrapper button)"
         ).filter(visible=True)
-        return buttons.filter(has_text=_exact(str(props.get("value") or ""))).first
-    label = props.get("label")
-    same = [e for e in entries if (e.get("props") or {}).get("label") == label]
+        same = [
+            e
+            for e in entries
+            if e.get("type") == "button" and e["props"].get("value") == props.get("value")
+        ]
+        return buttons.filter(has_text=_exact(str(props.get("value") or ""))).nth(same.index(entry))
+    label = live.label(entry)
+    same = [e for e in entries if live.label(e) == label]
     if label and props.get("show_label", True) is not False and len(same) == 1:
         return (
             root.locator(LABEL_SELECTOR).filter(has_text=_exact(str(label))).first.locator(_BLOCK)
@@ -615,8 +929,9 @@ def _locate(root: Locator, entry: dict[str, Any], entries: list[dict[str, Any]])
     testid = _TESTIDS.get(kind)
     if testid is None:
         raise ComponentNotFoundError(
-            f"The {kind} {_describe(entry)} has no visible label nor elem_id, so it cannot be "
-            "found on the page. Give it elem_id=... in the app (or show its label)."
+            f"The {live.describe(entry)} cannot be told apart from the other components on "
+            "a page opened without pytest-gradio's init script. Give it elem_id=... in the "
+            "app, or open the page with the gradio_page fixture."
         )
     return root.locator(testid).nth(position).locator(_BLOCK)
 

@@ -97,7 +97,10 @@ class GradioPage:
         page.on("request", started)
         page.on("requestfinished", ended)
         page.on("requestfailed", ended)
+        from .components import LIVE_CONFIG_JS
+
         try:
+            page.add_init_script(LIVE_CONFIG_JS)
             page.goto(self.url, timeout=self.timeout * 1000)
             page.wait_for_function(_MOUNTED, timeout=_left(deadline) * 1000)
             # The layout is mounted; components whose code is still loading are not.
