@@ -115,6 +115,39 @@ class ComponentNotFoundError(GradioTestError, LookupError):
     """No component (or more than one) answers to the name given."""
 
 
+def _retry(
+    page: GradioPage,
+    who: str,
+    what: str,
+    read: Callable[[], Any],
+    expected: Any,
+    timeout: float | None,
+    *,
+    negate: bool = False,
+) -> None:
+    """Until `matches(expected, read())` (with `negate`: until it does not), bounded
+    by `timeout` or the page's; else AssertionError with expected and last actual."""
+    __tracebackhide__ = True
+    bound = page.timeout if timeout is None else timeout
+    deadline = time.monotonic() + bound
+    actual: Any = "(not read yet)"
+    while True:
+        try:
+            actual = read()
+        except Exception as exc:
+            actual = f"(could not read: {type(exc).__name__}: {str(exc).splitlines()[0]})"
+        if matches(expected, actual) is not negate:
+            return
+        if time.monotonic() >= deadline:
+            raise AssertionError(
+                f"{who}: {what} did not {'stop matching' if negate else 'match'} within "
+                f"{bound:.1f} s.\n"
+                f"  {'not expected' if negate else 'expected'}: {expected!r}\n"
+                f"  actual:   {actual!r}"
+            )
+        page.page.wait_for_timeout(_RETRY_MS)
+
+
 def _exact(text: str) -> re.Pattern[str]:
     return re.compile(rf"^\s*{re.escape(text)}\s*$")
 
@@ -139,44 +172,45 @@ class Component:
     def _timeout_ms(self) -> float:
         return self.gradio_page.timeout * 1000
 
+    def _bound_ms(self, timeout: float | None) -> float:
+        """An expectation's bound in ms: `timeout` (seconds), else the job timeout."""
+        return self._timeout_ms if timeout is None else timeout * 1000
+
     def _expect(self) -> Any:
         from playwright.sync_api import expect
 
         return expect
 
     def _retry(
-        self, what: str, read: Callable[[], Any], expected: Any, timeout: float | None
+        self,
+        what: str,
+        read: Callable[[], Any],
+        expected: Any,
+        timeout: float | None,
+        *,
+        negate: bool = False,
     ) -> None:
-        """Until `matches(expected, read())`, bounded; else AssertionError."""
+        """Until `matches(expected, read())` (with `negate`: until it does not),
+        bounded; else AssertionError."""
         __tracebackhide__ = True
-        bound = self.gradio_page.timeout if timeout is None else timeout
-        deadline = time.monotonic() + bound
-        actual: Any = "(not read yet)"
-        while True:
-            try:
-                actual = read()
-            except Exception as exc:
-                actual = f"(could not read: {type(exc).__name__}: {str(exc).splitlines()[0]})"
-            if matches(expected, actual):
-                return
-            if time.monotonic() >= deadline:
-                raise AssertionError(
-                    f"{self!r}: {what} did not match within {bound:.1f} s.\n"
-                    f"  expected: {expected!r}\n"
-                    f"  actual:   {actual!r}"
-                )
-            self.gradio_page.page.wait_for_timeout(_RETRY_MS)
+        _retry(self.gradio_page, repr(self), what, read, expected, timeout, negate=negate)
 
     # -- visibility and interactivity --------------------------------------------------
 
     def is_visible(self) -> bool:
         return bool(self.locator.is_visible())
 
-    def expect_visible(self) -> None:
-        self._expect()(self.locator).to_be_visible(timeout=self._timeout_ms)
+    def expect_visible(self, *, timeout: float | None = None) -> None:
+        self._expect()(self.locator).to_be_visible(timeout=self._bound_ms(timeout))
 
-    def expect_hidden(self) -> None:
-        self._expect()(self.locator).to_be_hidden(timeout=self._timeout_ms)
+    def expect_hidden(self, *, timeout: float | None = None) -> None:
+        self._expect()(self.locator).to_be_hidden(timeout=self._bound_ms(timeout))
+
+    def expect_absent(self, *, timeout: float | None = None) -> None:
+        """Until the component's element is not in the page at all (a `gr.render`
+        that no longer makes it, `visible=False` on gradio 6); `expect_hidden` also
+        holds for an element drawn but not shown."""
+        self._expect()(self.locator).to_have_count(0, timeout=self._bound_ms(timeout))
 
     def _control(self) -> Locator:
         return self.locator.locator("input, textarea, select, button").first
@@ -184,19 +218,59 @@ class Component:
     def is_interactive(self) -> bool:
         return bool(self._control().is_enabled())
 
-    def expect_interactive(self, interactive: bool = True) -> None:
+    def expect_interactive(self, interactive: bool = True, *, timeout: float | None = None) -> None:
         assertion = self._expect()(self._control())
         if interactive:
-            assertion.to_be_enabled(timeout=self._timeout_ms)
+            assertion.to_be_enabled(timeout=self._bound_ms(timeout))
         else:
-            assertion.to_be_disabled(timeout=self._timeout_ms)
+            assertion.to_be_disabled(timeout=self._bound_ms(timeout))
 
     def text(self) -> str:
         return str(self.locator.inner_text())
 
-    def expect_text(self, expected: str | re.Pattern[str]) -> None:
+    def expect_text(self, expected: str | re.Pattern[str], *, timeout: float | None = None) -> None:
         """The component's visible text contains `expected` (a string or regex)."""
-        self._expect()(self.locator).to_contain_text(expected, timeout=self._timeout_ms)
+        self._expect()(self.locator).to_contain_text(expected, timeout=self._bound_ms(timeout))
+
+    # -- the progress indicator (status tracker) -----------------------------------------
+
+    def _tracker(self) -> Locator:
+        return self.locator.locator("[data-testid=status-tracker]").first
+
+    def progress(self) -> str | None:
+        """The progress the component shows while an event runs (its status
+        tracker: "processing | 1.2s", a progress bar's "counting 2/3"...), or None
+        when it shows none."""
+        shown = self._tracker().evaluate(
+            "el => el.classList.contains('hide') || !el.offsetParent ? null "
+            ": (el.innerText || '').trim()"
+        )
+        return None if shown is None else " ".join(str(shown).split())
+
+    def expect_progress(self, text: Any = None, *, timeout: float | None = None) -> None:
+        """Until the component shows progress (its status tracker), whose text
+        contains `text` if given (a string; or a regex or matcher of the whole)."""
+        __tracebackhide__ = True
+
+        class _Shown:
+            def __eq__(self, shown: object) -> bool:
+                if not isinstance(shown, str):
+                    return False
+                if text is None:
+                    return True
+                if isinstance(text, str):
+                    return text in shown
+                return matches(text, shown)
+
+            def __repr__(self) -> str:
+                return "progress shown" + (f" with {text!r}" if text is not None else "")
+
+        self._retry("progress", self.progress, _Shown(), timeout)
+
+    def expect_no_progress(self, *, timeout: float | None = None) -> None:
+        """Until the component shows no progress (its events ended)."""
+        __tracebackhide__ = True
+        self._retry("progress", self.progress, None, timeout)
 
 
 class Valued(Component):
@@ -213,6 +287,17 @@ class Valued(Component):
         timeout or `timeout`."""
         __tracebackhide__ = True
         self._retry("value", self.value, expected, timeout)
+
+    def expect_not_value(self, unexpected: Any, *, timeout: float | None = None) -> None:
+        """Until the value does not match `unexpected` (matchers allowed)."""
+        __tracebackhide__ = True
+        self._retry("value", self.value, unexpected, timeout, negate=True)
+
+    def expect_count(self, count: int, *, timeout: float | None = None) -> None:
+        """Until the value holds `count` items (a list-like value: a CheckboxGroup's
+        or a multiselect's choices, a Dataframe's rows)."""
+        __tracebackhide__ = True
+        self._retry("number of items", lambda: len(self.value()), count, timeout)
 
 
 class Textbox(Valued):
@@ -269,6 +354,12 @@ class Number(Valued):
     def set(self, value: Any) -> None:
         self.input.fill(str(value), timeout=self._timeout_ms)
         self.input.blur()
+
+    def submit(self, value: Any | None = None) -> None:
+        """Optionally set the number, then press Enter (the number's submit event)."""
+        if value is not None:
+            self.input.fill(str(value), timeout=self._timeout_ms)
+        self.input.press("Enter", timeout=self._timeout_ms)
 
     def value(self) -> float | None:
         text = self.input.input_value()
@@ -484,6 +575,21 @@ class File(Upload):
             )
         return found
 
+    def download(self, index: int = 0) -> Any:
+        """Click file `index`'s link: the Playwright `Download` (`suggested_filename`)."""
+        links = self.locator.locator("a[download], a[href*='file=']")
+        return _download(self, links.nth(index))
+
+    def remove(self, index: int = 0) -> None:
+        """Remove file `index` (its remove button): the `.delete` event."""
+        buttons = self.locator.get_by_label(re.compile(r"^Remove this file$", re.I))
+        buttons.nth(index).click(timeout=self._timeout_ms)
+
+    def expect_count(self, count: int, *, timeout: float | None = None) -> None:
+        """Until the component shows `count` files."""
+        __tracebackhide__ = True
+        self._retry("number of files", lambda: len(self.files()), count, timeout)
+
     def expect_file(
         self,
         *,
@@ -523,12 +629,46 @@ class File(Upload):
         self._retry("files", read, _HasFile(), timeout)
 
 
+def _button(component: Component, *labels: str) -> Locator:
+    """The component's own button of one of these labels (Gradio's icon buttons are
+    named by aria-label; the case differs across versions)."""
+    names = "|".join(re.escape(label) for label in labels)
+    return component.locator.get_by_role("button", name=re.compile(rf"^({names})$", re.I))
+
+
+def _download(component: Component, button: Locator) -> Any:
+    """Click a download button; the Playwright `Download` (`suggested_filename`,
+    `path()`, `save_as()`)."""
+    page = component.gradio_page.page
+    with page.expect_download(timeout=component._timeout_ms) as info:
+        button.first.click(timeout=component._timeout_ms)
+    return info.value
+
+
 class Image(Upload):
+    """An Image: `upload(path)`, `src()`, `download()`, `clear()`, `click()` (its
+    `.select` event)."""
+
     kind = "image"
 
     def src(self) -> str | None:
         image = self.locator.locator("img").first
         return str(image.get_attribute("src")) if image.count() else None
+
+    def download(self) -> Any:
+        """Click the image's download button: the Playwright `Download`."""
+        return _download(self, self.locator.get_by_label("Download"))
+
+    def clear(self) -> None:
+        """Remove the image (its clear button): the `.clear` event."""
+        _button(self, "Remove Image", "Clear").first.click(timeout=self._timeout_ms)
+
+    def click(self, x: float | None = None, y: float | None = None) -> None:
+        """Click the image (at `x`, `y` pixels, else its middle): a selectable
+        image's `.select` event."""
+        image = self.locator.locator("img").first
+        position = {"x": x, "y": y} if x is not None and y is not None else None
+        image.click(position=position, timeout=self._timeout_ms)  # type: ignore[arg-type]
 
 
 class Audio(Upload):
@@ -549,6 +689,34 @@ class Gallery(Upload):
     def expect_count(self, count: int, *, timeout: float | None = None) -> None:
         __tracebackhide__ = True
         self._retry("image count", lambda: len(set(self.images())), count, timeout)
+
+    def _thumbnail(self, index: int) -> Locator:
+        named = self.locator.get_by_label(re.compile(rf"^Thumbnail {index + 1} of \d+$"))
+        return named.filter(visible=True).first
+
+    def select(self, index: int) -> None:
+        """Click item `index` (0-based): the `.select` event; the preview opens."""
+        self._thumbnail(index).click(timeout=self._timeout_ms)
+
+    def preview_open(self) -> bool:
+        """Whether the gallery shows one item large (its preview)."""
+        return bool(self.locator.locator(".preview").filter(visible=True).count())
+
+    def expect_preview(self, is_open: bool = True, *, timeout: float | None = None) -> None:
+        __tracebackhide__ = True
+        self._retry("preview open", self.preview_open, is_open, timeout)
+
+    def close_preview(self) -> None:
+        _button(self, "Close").first.click(timeout=self._timeout_ms)
+
+    def download(self) -> Any:
+        """Download the item in preview (its download button): the Playwright
+        `Download`."""
+        return _download(self, self.locator.get_by_label("Download", exact=True))
+
+    def clear(self) -> None:
+        """Remove the gallery's items (its clear button)."""
+        _button(self, "Clear", "Remove Image").first.click(timeout=self._timeout_ms)
 
 
 class Chatbot(Component):
@@ -605,6 +773,27 @@ class Chatbot(Component):
             return len([m for m in self.messages() if role is None or m["role"] == role])
 
         self._retry(f"number of {role or 'all'} messages", read, count, timeout)
+
+    def expect_count(
+        self, count: int, *, role: str | None = None, timeout: float | None = None
+    ) -> None:
+        """Until the chat shows `count` messages (of `role`, if given)."""
+        __tracebackhide__ = True
+        self.expect_message_count(count, role=role, timeout=timeout)
+
+    def edit(self, *texts: str, index: int = 0) -> None:
+        """Edit a message (an `editable=` chatbot): click the `index`-th Edit button
+        shown (0-based, in the chat's order), type `texts` in the boxes it opens (one
+        per message of that turn), and submit: the chatbot's `.edit` event."""
+        edit = self.locator.get_by_role("button", name=re.compile(r"^edit$", re.I))
+        edit.nth(index).click(timeout=self._timeout_ms)
+        boxes = self.locator.locator("textarea")
+        boxes.first.wait_for(timeout=self._timeout_ms)
+        for i, text in enumerate(texts):
+            boxes.nth(i).fill(text, timeout=self._timeout_ms)
+        self.locator.get_by_role("button", name=re.compile(r"^submit$", re.I)).first.click(
+            timeout=self._timeout_ms
+        )
 
     # -- a ChatInterface's (or a chatbot's own) buttons ------------------------------------
 
@@ -684,6 +873,51 @@ class Dataframe(Valued):
             found.append([str(cells.nth(j).inner_text()).strip() for j in range(cells.count())])
         return found
 
+    def _cell(self, row: int, col: int) -> Locator:
+        """The cell's element (of the rows in view)."""
+        rows = self.locator.locator("[role=row].virtual-row")
+        if rows.count():
+            return rows.nth(row).locator("[role=gridcell]").nth(col)
+        rows = self.locator.locator("tbody.tbody tr")
+        if not rows.count():
+            rows = self.locator.locator("tbody:not(.sizing-body) tr")
+        return rows.nth(row).locator("td").nth(col)
+
+    def cell(self, row: int, col: int) -> str:
+        """The text of a cell, by row and column (0-based, of the rows in view)."""
+        return str(self._cell(row, col).inner_text(timeout=self._timeout_ms)).strip()
+
+    def expect_cell(
+        self, row: int, col: int, expected: Any, *, timeout: float | None = None
+    ) -> None:
+        """Until the cell's text matches `expected` (matchers allowed)."""
+        __tracebackhide__ = True
+        self._retry(f"cell ({row}, {col})", lambda: self.cell(row, col), expected, timeout)
+
+    def select_cell(self, row: int, col: int) -> None:
+        """Click a cell: the dataframe's `.select` event."""
+        self._cell(row, col).click(timeout=self._timeout_ms)
+
+    def set_cell(self, row: int, col: int, value: Any) -> None:
+        """Type `value` in a cell (an interactive dataframe) and press Enter: its
+        `.change` and `.input` events."""
+        cell = self._cell(row, col)
+        cell.dblclick(timeout=self._timeout_ms)
+        field = cell.locator("textarea, input").first
+        field.fill(str(value), timeout=self._timeout_ms)
+        field.press("Enter", timeout=self._timeout_ms)
+
+    def search(self, text: str) -> None:
+        """Type in the dataframe's search box (`show_search="search"`): the rows in
+        view are those that match."""
+        box = self.locator.get_by_placeholder(re.compile("search", re.I)).first
+        try:
+            box.fill(text, timeout=self._timeout_ms)
+        except Exception:
+            raise ComponentNotFoundError(
+                f"{self!r} shows no search box: give the Dataframe show_search='search'."
+            ) from None
+
 
 class Markdown(Component):
     kind = "markdown"
@@ -696,6 +930,253 @@ class Markdown(Component):
 
 class HTML(Markdown):
     kind = "html"
+
+
+class MultimodalTextbox(Textbox):
+    """A MultimodalTextbox: text (`set`, `type`, `value`, as a Textbox) and files
+    (`upload`); `submit(text, files=[...])` sends both, as Enter does."""
+
+    kind = "multimodaltextbox"
+
+    @property
+    def input(self) -> Locator:
+        return self.locator.locator("textarea").first
+
+    def upload(self, *paths: str | Path) -> None:
+        files = [str(Path(p)) for p in paths]
+        self.locator.locator("input[type=file]").first.set_input_files(
+            files, timeout=self._timeout_ms
+        )
+
+    def submit(self, value: Any | None = None, *, files: Any = ()) -> None:
+        """Optionally set the text and upload `files`, then press Enter (the submit
+        event), once the uploads are shown."""
+        if value is not None:
+            self.set(value)
+        paths = [files] if isinstance(files, (str, Path)) else list(files)
+        if paths:
+            before = self._thumbnails().count()
+            self.upload(*paths)
+            self._expect()(self._thumbnails()).to_have_count(
+                before + len(paths), timeout=self._timeout_ms
+            )
+        self.input.press("Enter", timeout=self._timeout_ms)
+
+    def _thumbnails(self) -> Locator:
+        return self.locator.locator(".thumbnail-item, .thumbnail-wrapper, .file-preview")
+
+
+class Tabs(Component):
+    """A `gr.Tabs`: `select(label)`, `selected()` (the selected tab's label),
+    `expect_selected(label)`, `labels()`."""
+
+    kind = "tabs"
+
+    def _buttons(self, selected: bool = False) -> Locator:
+        # Tabs nested in this one draw their tab bars in its tab items: only this one's.
+        more = "[aria-selected=true]" if selected else ""
+        return self.locator.locator(f":scope > :not(.tabitem) [role=tab]{more}")
+
+    def labels(self) -> list[str]:
+        """The labels of the tabs shown in the tab bar, in order."""
+        self._buttons().first.wait_for(state="attached", timeout=self._timeout_ms)
+        return _unique([" ".join(str(t).split()) for t in self._buttons().all_inner_texts()])
+
+    def select(self, label: str) -> None:
+        """Open the tab of this label."""
+        button = self._buttons().filter(has_text=_exact(label)).first
+        try:
+            button.click(timeout=self._timeout_ms)
+        except Exception:
+            raise ComponentNotFoundError(
+                f"{self!r} has no tab {label!r} to select; its tabs: {self.labels()!r}."
+            ) from None
+
+    def selected(self) -> str | None:
+        texts = self._buttons(selected=True).all_inner_texts()
+        return " ".join(str(texts[0]).split()) if texts else None
+
+    def expect_selected(self, label: str, *, timeout: float | None = None) -> None:
+        """Until the tab of this label is the selected one."""
+        __tracebackhide__ = True
+        self._retry("selected tab", self.selected, label, timeout)
+
+
+class Tab(Component):
+    """A `gr.Tab`, by its label: `select()`, `is_selected()`, `expect_selected()`.
+    Its `locator` is the tab's content."""
+
+    kind = "tabitem"
+
+    @property
+    def label(self) -> str:
+        return str((self.config.get("props") or {}).get("label") or self.name)
+
+    def _tabs(self) -> Tabs:
+        parent = self.config.get("_parent_tabs")
+        if parent is None:
+            raise ComponentNotFoundError(f"{self!r}: the page does not say which Tabs hold it.")
+        locator = self.gradio_page.page.locator(f".{ID_CLASS}{parent}").first
+        return Tabs(self.gradio_page, locator, f"tabs of {self.name}", {})
+
+    def select(self) -> None:
+        self._tabs().select(self.label)
+
+    def is_selected(self) -> bool:
+        return self._tabs().selected() == self.label
+
+    def expect_selected(self, selected: bool = True, *, timeout: float | None = None) -> None:
+        __tracebackhide__ = True
+        self._retry("selected", self.is_selected, selected, timeout)
+
+
+class Accordion(Component):
+    """A `gr.Accordion`, by its label: `open()`, `close()`, `is_open()`,
+    `expect_open(True | False)`."""
+
+    kind = "accordion"
+
+    def _toggle(self) -> Locator:
+        return self.locator.locator("button.label-wrap, .label-wrap").first
+
+    def is_open(self) -> bool:
+        return bool(
+            self._toggle().evaluate("el => el.classList.contains('open')", timeout=self._timeout_ms)
+        )
+
+    def open(self) -> None:
+        if not self.is_open():
+            self._toggle().click(timeout=self._timeout_ms)
+
+    def close(self) -> None:
+        if self.is_open():
+            self._toggle().click(timeout=self._timeout_ms)
+
+    def expect_open(self, is_open: bool = True, *, timeout: float | None = None) -> None:
+        __tracebackhide__ = True
+        self._retry("open", self.is_open, is_open, timeout)
+
+
+class Dataset(Component):
+    """A `gr.Examples` table (a `gr.Dataset`): `rows()` (each sample's texts, the
+    page shown), `click_row(n)`, `expect_rows(...)`, `expect_count(n)`."""
+
+    kind = "dataset"
+
+    def _rows(self) -> Locator:
+        # A table for several inputs; a gallery of buttons for one.
+        return self.locator.locator("tr.tr-body, button.gallery-item")
+
+    def rows(self) -> list[list[str]]:
+        return [
+            [" ".join(str(cell).split()) for cell in row]
+            for row in self._rows().evaluate_all(
+                "rows => rows.map(r => r.tagName === 'TR' ? "
+                "[...r.querySelectorAll('td')].map(td => td.innerText) : [r.innerText])"
+            )
+        ]
+
+    def click_row(self, index: int) -> None:
+        """Click sample `index` (0-based, on the page shown): its values go to the inputs."""
+        rows = self._rows()
+        rows.first.wait_for(state="attached", timeout=self._timeout_ms)
+        if index >= rows.count():
+            raise ComponentNotFoundError(
+                f"{self!r} shows {rows.count()} samples; index={index} asked."
+            )
+        rows.nth(index).click(timeout=self._timeout_ms)
+
+    def expect_rows(self, expected: Any, *, timeout: float | None = None) -> None:
+        __tracebackhide__ = True
+        self._retry("rows", self.rows, expected, timeout)
+
+    def expect_count(self, count: int, *, timeout: float | None = None) -> None:
+        __tracebackhide__ = True
+        self._retry("number of samples", lambda: len(self.rows()), count, timeout)
+
+
+class Toasts:
+    """The toasts the page shows (`gr.Info`, `gr.Warning`, `gr.Error`, an app's
+    error): `gradio_page.toasts`. `messages()` lists them as `{"kind", "title",
+    "text"}`; `expect(text, kind=...)`, `expect_count(n)`, `close(text)`.
+
+    >>> gradio_page.toasts.expect("counting", kind="info")
+    """
+
+    KINDS = ("info", "warning", "error", "success")
+
+    def __init__(self, page: GradioPage) -> None:
+        self.gradio_page = page
+        self.locator = page.page.locator("[data-testid=toast-body]")
+
+    def __repr__(self) -> str:
+        return "<Toasts>"
+
+    def messages(self) -> list[dict[str, str]]:
+        """Each message shown, in order: kind (info, warning, error, success), title
+        and text. (Gradio 6 groups a kind's messages in one toast: one entry each.)"""
+        read = self.locator.evaluate_all(
+            """(bodies, kinds) => bodies.flatMap(b => {
+                 const kind = kinds.find(k => b.classList.contains(k)) || "";
+                 const title = b.querySelector('.toast-title');
+                 const head = title ? title.innerText.replace(/\\(\\d+\\)\\s*$/, '').trim() : '';
+                 const texts = [...b.querySelectorAll('[data-testid=toast-text]')];
+                 return (texts.length ? texts : [b]).map(t => ({
+                   kind, title: head, text: (t.innerText || '').trim() }));
+               })""",
+            list(self.KINDS),
+        )
+        return [{k: str(v) for k, v in m.items()} for m in read]
+
+    def _check(self, kind: str | None) -> None:
+        if kind is not None and kind not in self.KINDS:
+            raise ValueError(f"kind={kind!r}: a toast's kind is one of {self.KINDS}.")
+
+    def expect(self, text: Any, *, kind: str | None = None, timeout: float | None = None) -> None:
+        """Until a toast (of `kind`, if given) shows `text`: a substring, or a regex
+        or matcher of the whole text."""
+        __tracebackhide__ = True
+        self._check(kind)
+
+        class _Shown:
+            def __eq__(self, shown: object) -> bool:
+                return isinstance(shown, list) and any(
+                    (kind is None or m["kind"] == kind)
+                    and (text in m["text"] if isinstance(text, str) else matches(text, m["text"]))
+                    for m in shown
+                )
+
+            def __repr__(self) -> str:
+                return f"a {kind or 'any'} toast with {text!r}"
+
+        _retry(self.gradio_page, "toasts", "messages", self.messages, _Shown(), timeout)
+
+    def expect_count(
+        self, count: int, *, kind: str | None = None, timeout: float | None = None
+    ) -> None:
+        """Until `count` messages (of `kind`, if given) are shown."""
+        __tracebackhide__ = True
+        self._check(kind)
+
+        def read() -> int:
+            return len([m for m in self.messages() if kind is None or m["kind"] == kind])
+
+        _retry(
+            self.gradio_page, "toasts", f"number of {kind or 'all'} messages", read, count, timeout
+        )
+
+    def close(self, text: str | None = None) -> None:
+        """Close the toast showing `text` (a substring), else every toast shown."""
+        bodies = self.locator if text is None else self.locator.filter(has_text=text)
+        timeout = self.gradio_page.timeout * 1000
+        if text is not None and not bodies.count():
+            raise ComponentNotFoundError(f"No toast shows {text!r}; shown: {self.messages()!r}.")
+        while bodies.count():
+            bodies.first.locator("[data-testid=toast-close]").click(timeout=timeout)
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
 
 
 CONTROLLERS: dict[str, type[Component]] = {
@@ -719,10 +1200,16 @@ CONTROLLERS: dict[str, type[Component]] = {
         Dataframe,
         Markdown,
         HTML,
+        MultimodalTextbox,
+        Tabs,
+        Tab,
+        Accordion,
+        Dataset,
     )
 }
 CONTROLLERS["uploadbutton"] = Upload
-CONTROLLERS["dataset"] = Component
+# Layout a test drives: found by label when no component answers to it, or by kind.
+DRIVEN_LAYOUT = {"tabs", "tabitem", "accordion"}
 
 
 _I18N = "__i18n__"
@@ -772,17 +1259,25 @@ class _Live:
             entries.extend(rest)
         seen: set[Any] = set()
         self.entries = []
+        self.layout: list[dict[str, Any]] = []  # tabs, tabs' items and accordions
+        parents = _tabs_of(page.config.get("layout"))
         for e in entries:
-            if str(e.get("type")) in _LAYOUT or e.get("id") in seen:
+            if e.get("id") in seen:
                 continue
             seen.add(e.get("id"))
-            self.entries.append(e)
+            kind = str(e.get("type"))
+            if kind in DRIVEN_LAYOUT:
+                if kind == "tabitem" and e.get("id") in parents:
+                    e = {**e, "_parent_tabs": parents[e["id"]]}
+                self.layout.append(e)
+            elif kind not in _LAYOUT:
+                self.entries.append(e)
 
     def label(self, entry: dict[str, Any]) -> str | None:
         """The label as the page shows it: drawn, else the config's (a translated one
         named by the last part of its key)."""
         shown = self.shown.get(str(entry.get("id")))
-        if shown:
+        if shown and entry.get("type") not in DRIVEN_LAYOUT:  # theirs: a child's label
             return shown
         label = (entry.get("props") or {}).get("label")
         if isinstance(label, str) and label.startswith(_I18N):
@@ -818,6 +1313,22 @@ class _Live:
         return f"{kind} {' '.join(bits)}".strip()
 
 
+def _tabs_of(layout: Any) -> dict[Any, Any]:
+    """Each tab item's Tabs, by id, from the config's layout tree."""
+    found: dict[Any, Any] = {}
+
+    def walk(node: Any, parent: Any) -> None:
+        if not isinstance(node, dict):
+            return
+        for child in node.get("children") or []:
+            if isinstance(child, dict):
+                found[child.get("id")] = node.get("id")
+                walk(child, node.get("id"))
+
+    walk(layout, None)
+    return found
+
+
 def find_component(
     page: GradioPage, name: str | None, *, kind: str | None, index: int | None
 ) -> Component:
@@ -839,13 +1350,45 @@ def find_component(
         page.page.wait_for_timeout(_RETRY_MS * 2)
 
 
+def expect_absent(
+    page: GradioPage, name: str | None, *, kind: str | None, timeout: float | None
+) -> None:
+    """See `GradioPage.expect_absent`."""
+    __tracebackhide__ = True
+    if name is None and kind is None:
+        raise ComponentNotFoundError("expect_absent() needs a label, elem_id or kind=... .")
+
+    def drawn() -> list[str]:
+        live = _Live(page)
+        entries = live.layout if kind in DRIVEN_LAYOUT or kind == "tab" else live.entries
+        hits = [
+            e
+            for e in entries
+            if (name is None or live.answers_to(e, name))
+            and (kind is None or e.get("type") == kind)
+        ]
+        return [
+            live.describe(e) for e in hits if page.page.locator(f".{ID_CLASS}{e.get('id')}").count()
+        ]
+
+    who = f"component {name!r}" if name is not None else f"components of kind {kind!r}"
+    _retry(page, who, "drawn", drawn, [], timeout)
+
+
 def _find(
     page: GradioPage, live: _Live, name: str | None, *, kind: str | None, index: int | None
 ) -> Component:
+    if kind == "tab":
+        kind = "tabitem"
     entries = live.entries
+    if kind in DRIVEN_LAYOUT:
+        entries = live.layout
     root = page.page.locator(".gradio-container").first
     if name is not None:
         hits = [e for e in entries if live.answers_to(e, name)]
+        if not hits and kind is None:
+            # A tab or an accordion, by its label, when no component answers to it.
+            hits = [e for e in live.layout if live.answers_to(e, name)]
         if kind is not None:
             hits = [e for e in hits if e.get("type") == kind]
         if not hits:

@@ -19,7 +19,7 @@ from .recording import PageJob, PageRecorder
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-    from .components import Component
+    from .components import Component, Toasts
 
 # How long the page's join count must stay the same, once every known job ended,
 # for the page to count as idle: long enough for a `.then()` chain's next event to
@@ -157,6 +157,30 @@ class GradioPage:
         from .components import find_component
 
         return find_component(self, name, kind=kind, index=index)
+
+    def expect_absent(
+        self, name: str | None = None, *, kind: str | None = None, timeout: float | None = None
+    ) -> None:
+        """Until no component of this name (or kind) is drawn on the page: none in
+        the live config (a `gr.render` that no longer makes it), or its element not
+        in the page (not drawn: `visible=False`, a tab not opened).
+
+        >>> gradio_page.expect_absent("Letter 2")
+        """
+        from .components import expect_absent
+
+        expect_absent(self, name, kind=kind, timeout=timeout)
+
+    @property
+    def toasts(self) -> Toasts:
+        """The toasts shown (`gr.Info`, `gr.Warning`, `gr.Error`): `expect(text,
+        kind=...)`, `expect_count(n)`, `messages()`, `close()`.
+
+        >>> gradio_page.toasts.expect("counting", kind="info")
+        """
+        from .components import Toasts
+
+        return Toasts(self)
 
     # -- jobs --------------------------------------------------------------------------
 
