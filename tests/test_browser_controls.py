@@ -79,7 +79,7 @@ def test_multimodal_textbox_text_and_files(gradio_page, tmp_path):
 
 
 def test_examples_rows_and_click(gradio_page):
-    examples = gradio_page.component("Examples")
+    examples = gradio_page.component(kind="dataset")
     assert examples.rows() == [["one", "1"], ["two", "2"], ["three", "3"]]
     examples.expect_count(3)
     examples.click_row(1)
@@ -118,9 +118,11 @@ def test_number_submit(gradio_page):
 
 
 def test_negative_count_absent_and_timeouts(gradio_page):
-    gradio_page.component("Box 1").expect_value("box 1")
+    gradio_page.component("How many").set(3)
+    gradio_page.component("Box 2").expect_value("box 2")
     gradio_page.component("How many").set(1)
     gradio_page.expect_absent("Box 1")
+    gradio_page.expect_absent("Box 2")
     gradio_page.component("Box 0").expect_not_value("box 9")
     with pytest.raises(AssertionError, match=r"did not stop matching within 0\.2 s"):
         gradio_page.component("Box 0").expect_not_value("box 0", timeout=0.2)

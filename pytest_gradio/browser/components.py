@@ -11,6 +11,7 @@ until they hold or the page's timeout (the job timeout) passes, as Playwright's
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import time
@@ -828,7 +829,13 @@ class Chatbot(Component):
     def examples(self) -> list[str]:
         """The examples the empty chat offers (a ChatInterface's `examples=`)."""
         buttons = self.locator.locator(".examples button")
-        return [" ".join(str(t).split()) for t in buttons.all_inner_texts()]
+        # Without the icons drawn for the eye (a text example's "Aa").
+        texts = buttons.evaluate_all(
+            "bs => bs.map(b => { const c = b.cloneNode(true); "
+            "c.querySelectorAll('[aria-hidden=true]').forEach(n => n.remove()); "
+            "return c.textContent; })"
+        )
+        return [" ".join(str(t).split()) for t in texts]
 
     def expect_examples(self, expected: Any, *, timeout: float | None = None) -> None:
         """Until the examples shown match `expected` (a list; matchers allowed)."""
@@ -875,6 +882,9 @@ class Dataframe(Valued):
 
     def _cell(self, row: int, col: int) -> Locator:
         """The cell's element (of the rows in view)."""
+        testid = self.locator.get_by_test_id(f"cell-{row}-{col}")
+        if testid.count():
+            return testid.first  # gradio 6
         rows = self.locator.locator("[role=row].virtual-row")
         if rows.count():
             return rows.nth(row).locator("[role=gridcell]").nth(col)
@@ -883,16 +893,19 @@ class Dataframe(Valued):
             rows = self.locator.locator("tbody:not(.sizing-body) tr")
         return rows.nth(row).locator("td").nth(col)
 
-    def cell(self, row: int, col: int) -> str:
+    def cell(self, row: int, col: int, *, timeout: float | None = None) -> str:
         """The text of a cell, by row and column (0-based, of the rows in view)."""
-        return str(self._cell(row, col).inner_text(timeout=self._timeout_ms)).strip()
+        text = str(self._cell(row, col).inner_text(timeout=self._bound_ms(timeout)))
+        return re.sub(r"\s*⋮\s*$", "", text).strip()  # a selected cell's menu button
 
     def expect_cell(
         self, row: int, col: int, expected: Any, *, timeout: float | None = None
     ) -> None:
         """Until the cell's text matches `expected` (matchers allowed)."""
         __tracebackhide__ = True
-        self._retry(f"cell ({row}, {col})", lambda: self.cell(row, col), expected, timeout)
+        self._retry(
+            f"cell ({row}, {col})", lambda: self.cell(row, col, timeout=0.5), expected, timeout
+        )
 
     def select_cell(self, row: int, col: int) -> None:
         """Click a cell: the dataframe's `.select` event."""
@@ -963,7 +976,7 @@ class MultimodalTextbox(Textbox):
         self.input.press("Enter", timeout=self._timeout_ms)
 
     def _thumbnails(self) -> Locator:
-        return self.locator.locator(".thumbnail-item, .thumbnail-wrapper, .file-preview")
+        return self.locator.locator(".thumbnail-item")
 
 
 class Tabs(Component):
@@ -1168,11 +1181,16 @@ class Toasts:
     def close(self, text: str | None = None) -> None:
         """Close the toast showing `text` (a substring), else every toast shown."""
         bodies = self.locator if text is None else self.locator.filter(has_text=text)
-        timeout = self.gradio_page.timeout * 1000
         if text is not None and not bodies.count():
             raise ComponentNotFoundError(f"No toast shows {text!r}; shown: {self.messages()!r}.")
+        deadline = time.monotonic() + self.gradio_page.timeout
+        # Toasts are redrawn as others come and go: a close button can detach under
+        # the click, so click again until none is left (bounded).
         while bodies.count():
-            bodies.first.locator("[data-testid=toast-close]").click(timeout=timeout)
+            if time.monotonic() >= deadline:
+                raise AssertionError(f"Could not close the toasts: {self.messages()!r}.")
+            with contextlib.suppress(Exception):
+                bodies.first.locator("[data-testid=toast-close]").click(timeout=1000)
 
 
 def _unique(items: list[str]) -> list[str]:
