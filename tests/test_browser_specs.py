@@ -51,10 +51,10 @@ def test_textbox_type_appends_key_by_key(gradio_page):
 def test_kind_and_index_count_the_apps_components_whatever_is_drawn(gradio_page):
     second = gradio_page.component(kind="markdown", index=1)
     second.expect_hidden()  # tab B is not open: its markdown is not drawn yet
-    gradio_page.get_by_role("tab", name="B").click()
+    gradio_page.component("B").select()
     second.expect_value("Text B")
     gradio_page.component(kind="markdown", index=0).expect_hidden()
-    gradio_page.get_by_role("tab", name="A").click()
+    gradio_page.component("A").select()
     gradio_page.component(kind="markdown", index=0).expect_value("Text A")
 
 
