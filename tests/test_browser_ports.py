@@ -174,8 +174,8 @@ def test_chatinterface_multimodal_examples(gradio_page):
     chat.undo()
     chat.expect_examples(["hello", "hola"])
     box = gradio_page.component(kind="multimodaltextbox")
-    box.submit("Awesome")
-    chat.expect_last_message("You wrote: Awesome and uploaded 0 files.")
+    box.submit("Awesome")  # undo put "hola" and its file back in the box: the file goes
+    chat.expect_last_message("You wrote: Awesome and uploaded 1 files.")
 
 
 @app("chatinterface_multimodal_examples")
