@@ -5,6 +5,7 @@ and absence expectations, and browser context options without pytest-playwright.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -84,17 +85,27 @@ def test_examples_rows(gradio_page):
     examples.expect_count(3)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="gradio 6.31: after an example is clicked, the Textbox 'A' controller's element "
-    "is not found (input_value times out); suspected: the example's update replaces the "
-    "component's elem_classes, dropping the pytest-gradio id class. Not yet diagnosed.",
-)
 def test_examples_click_row_fills_the_inputs(gradio_page):
     examples = gradio_page.component(kind="dataset")
     examples.click_row(1)
     gradio_page.component("A").expect_value("two")
     gradio_page.component("B").expect_value(2)
+
+
+def test_a_component_whose_elem_classes_an_event_replaces_is_still_driven(gradio_page):
+    from playwright.sync_api import expect
+
+    box = gradio_page.component("Restyled")
+    box.set("one")
+    gradio_page.component("Restyle").click()
+    box.expect_value("styled one")
+    expect(box.locator).to_have_class(re.compile(r"(^|\s)x(\s|$)"))
+    box.set("two")
+    gradio_page.component("Update").click()
+    box.expect_value("updated two")
+    expect(box.locator).to_have_class(re.compile(r"(^|\s)z(\s|$)"))
+    box.set("three")
+    gradio_page.component("Restyled").expect_value("three")
 
 
 def test_progress_indicator(gradio_page, tmp_path):

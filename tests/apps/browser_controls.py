@@ -1,6 +1,6 @@
 """The app of the controller tests (issue 22 item 10): tabs, an accordion, toasts,
 a multimodal textbox, an examples table, progress, a dataframe, a number's submit,
-a render that removes a component."""
+a render that removes a component, outputs that replace a component's elem_classes."""
 
 import time
 
@@ -69,6 +69,19 @@ with gr.Blocks() as demo:
     number = gr.Number(label="Number")
     doubled = gr.Number(label="Doubled")
     number.submit(lambda n: (n or 0) * 2, number, doubled)
+
+    # Outputs that replace a component's elem_classes: a returned component, and a
+    # generator's updates (its later yields reach the page as edits of the first).
+    restyled = gr.Textbox(label="Restyled")
+    gr.Button("Restyle").click(
+        lambda t: gr.Textbox(value=f"styled {t}", elem_classes=["x"]), restyled, restyled
+    )
+
+    def updates(t):
+        yield gr.update(value=f"updating {t}", elem_classes=["y"])
+        yield gr.update(value=f"updated {t}", elem_classes=["y", "z"])
+
+    gr.Button("Update").click(updates, restyled, restyled)
 
     count = gr.Number(label="How many", value=2, precision=0)
 
