@@ -74,3 +74,11 @@ def custom_dropdown_sends_value(page: Any) -> bool:
     gradio 5 and 6.2+ send the value."""
     version = server_gradio(page)
     return not ((6,) <= version < (6, 2))
+
+
+def then_runs_after_a_cancel(page: Any) -> bool:
+    """Whether a `.then()` chained to an event that cancels another (`stop.click(None,
+    cancels=[run]).then(...)`) runs. From gradio 6.21 (gradio PR #13620, "Fix chained
+    events after cancellation"); before, in gradio 5 and 6.0-6.20, the frontend never
+    starts it."""
+    return server_gradio(page) >= (6, 21)

@@ -49,6 +49,11 @@ _LAYOUT = {
     "sidebar",
 }
 _RETRY_MS = 50
+# A component's status tracker: gradio 6 gives it a test id; gradio 5 draws it as
+# `div.wrap.<variant>.<show_progress>` (variant "default" or "center").
+_TRACKER = (
+    "[data-testid=status-tracker], :is(.wrap.default, .wrap.center):is(.full, .minimal, .hidden)"
+)
 
 # Which element on the page is which component of the config. Gradio draws no
 # component id into the page, and a component's label, position or kind does not say
@@ -230,9 +235,20 @@ class Component:
         self, page: GradioPage, locator: Locator, name: str, config: dict[str, Any]
     ) -> None:
         self.gradio_page = page
-        self.locator = locator
+        self._locator = locator
         self.name = name
         self.config = config
+        # Set for a component a `gr.render` block made: see `locator`.
+        self._find_again: Callable[[], Locator | None] | None = None
+
+    @property
+    def locator(self) -> Locator:
+        """The component's element. A `gr.render` block that runs again may make its
+        components anew, under new ids (gradio 5 does): when this one's element is
+        gone, the component that answers to the same name now is this one."""
+        if self._find_again is not None and not self._locator.count():
+            self._locator = self._find_again() or self._locator
+        return self._locator
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"
@@ -303,16 +319,17 @@ class Component:
 
     # -- the progress indicator (status tracker) -----------------------------------------
 
-    def _tracker(self) -> Locator:
-        return self.locator.locator("[data-testid=status-tracker]").first
-
     def progress(self) -> str | None:
         """The progress the component shows while an event runs (its status
         tracker: "processing | 1.2s", a progress bar's "counting 2/3"...), or None
         when it shows none."""
-        shown = self._tracker().evaluate(
-            "el => el.classList.contains('hide') || !el.offsetParent ? null "
-            ": (el.innerText || '').trim()"
+        # The tracker is drawn only while (or once) an event has a status, and not at
+        # all for show_progress="hidden": its absence is "no progress", not a wait.
+        shown = self.locator.evaluate(
+            "(el, sel) => { const t = el.querySelector(sel);"
+            " return !t || t.classList.contains('hide') || !t.offsetParent ? null"
+            " : (t.innerText || '').trim(); }",
+            _TRACKER,
         )
         return None if shown is None else " ".join(str(shown).split())
 
@@ -1332,6 +1349,7 @@ class _Live:
         self.shown: dict[str, str] = {str(k): str(v) for k, v in data["shown"].items()}
         base = list(page.config.get("components") or [])
         renders = {str(r["id"]): list(r["components"] or []) for r in data["renders"]}
+        self.rendered = {str(e.get("id")) for r in renders.values() for e in r}
         self.has_renders = bool(renders) or any("renderable" in e for e in base)
         entries: list[dict[str, Any]] = []
         for e in base:
@@ -1523,7 +1541,17 @@ def _find(
     shown = name or f"{kind}[{index}]"
     if name is not None and index:
         shown = f"{name}[{index}]"
-    return cls(page, locator, shown, entry)
+    component = cls(page, locator, shown, entry)
+    if live.tagged and str(entry.get("id")) in live.rendered:
+
+        def find_again() -> Locator | None:
+            try:
+                return _find(page, _Live(page), name, kind=kind, index=index).locator
+            except ComponentNotFoundError:
+                return None  # gone: its reads fail on the old element, saying so
+
+        component._find_again = find_again
+    return component
 
 
 def _locate(

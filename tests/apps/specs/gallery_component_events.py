@@ -1,6 +1,7 @@
 """gradio's demo/gallery_component_events (for gallery_component_events.spec.ts),
 with files made here instead of remote URLs (no test reaches the internet)."""
 
+import inspect
 import tempfile
 from pathlib import Path
 
@@ -19,9 +20,11 @@ def select(data: gr.SelectData):
 
 
 with gr.Blocks() as demo:
-    gal = gr.Gallery(
-        columns=4, interactive=True, label="Input Gallery", sources=["upload", "clipboard"]
-    )
+    # Gallery(sources=...) is newer than gradio 6.0 (5.50 and 6.0.2 have none): there
+    # an interactive gallery takes uploads only.
+    takes = inspect.signature(gr.Gallery.__init__).parameters
+    sources = {"sources": ["upload", "clipboard"]} if "sources" in takes else {}
+    gal = gr.Gallery(columns=4, interactive=True, label="Input Gallery", **sources)
     btn = gr.Button("Run")
     output_gal = gr.Gallery(columns=4, interactive=True, label="Output Gallery")
     num_upload = gr.Number(value=0, label="Num Upload")
