@@ -82,3 +82,11 @@ def then_runs_after_a_cancel(page: Any) -> bool:
     events after cancellation"); before, in gradio 5 and 6.0-6.20, the frontend never
     starts it."""
     return server_gradio(page) >= (6, 21)
+
+
+def tab_select_fills_a_table_in_it(page: Any) -> bool:
+    """Whether a Dataframe inside a tab shows the value that the tab's own `.select`
+    sends it (demo/dataframe_tab_select). gradio 6: always. gradio 5.50: the value
+    can be lost while the tab draws the table, which then stays empty (2 runs in 15
+    on a plain Playwright page, without pytest-gradio; 6.0.2: 15 in 15 shown)."""
+    return server_gradio(page) >= (6,)
