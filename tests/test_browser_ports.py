@@ -177,7 +177,11 @@ def test_chatinterface_multimodal_examples(gradio_page):
     chat.clear()
     chat.click_example("hola")
     chat.expect_last_message("You wrote: hola and uploaded 1 files.")
-    chat.retry()
+    with gradio_page.expect_job():
+        chat.retry()
+    # The reply is the same as before the retry: wait for the retry's events to end
+    # (the last one enables the box again), or undo would come before its reply.
+    gradio_page.wait_idle()
     chat.expect_last_message("You wrote: hola and uploaded 1 files.")
     chat.undo()
     chat.expect_examples(["hello", "hola"])
