@@ -19,7 +19,7 @@ from .recording import PageJob, PageRecorder
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-    from .components import Component, Toasts
+    from .controls import Component, Toasts
 
 # How long the page's join count must stay the same, once every known job ended,
 # for the page to count as idle: long enough for a `.then()` chain's next event to
@@ -97,7 +97,7 @@ class GradioPage:
         page.on("request", started)
         page.on("requestfinished", ended)
         page.on("requestfailed", ended)
-        from .components import LIVE_CONFIG_JS
+        from .controls import LIVE_CONFIG_JS
 
         try:
             page.add_init_script(LIVE_CONFIG_JS)
@@ -154,7 +154,7 @@ class GradioPage:
         >>> gradio_page.component("Name").set("Ada")
         >>> gradio_page.component(kind="markdown").expect_text("Hello")
         """
-        from .components import find_component
+        from .controls import find_component
 
         return find_component(self, name, kind=kind, index=index)
 
@@ -167,7 +167,7 @@ class GradioPage:
 
         >>> gradio_page.expect_absent("Letter 2")
         """
-        from .components import expect_absent
+        from .controls import expect_absent
 
         expect_absent(self, name, kind=kind, timeout=timeout)
 
@@ -178,7 +178,7 @@ class GradioPage:
 
         >>> gradio_page.toasts.expect("counting", kind="info")
         """
-        from .components import Toasts
+        from .controls import Toasts
 
         return Toasts(self)
 
