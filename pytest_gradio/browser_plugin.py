@@ -184,6 +184,23 @@ class _PageState:
 
 
 @pytest.fixture
+def gradio_browser_context_args(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The options of each `gradio_page`'s browser context (Playwright's
+    `Browser.new_context`): override this fixture to set them, with or without
+    pytest-playwright. Default: pytest-playwright's `browser_context_args` (viewport,
+    locale, base_url...) when it is installed, as its own `page` would have them;
+    else none.
+
+    >>> @pytest.fixture
+    ... def gradio_browser_context_args():
+    ...     return {"permissions": ["clipboard-read", "clipboard-write"]}
+    """
+    if request.config.pluginmanager.hasplugin("playwright"):
+        return dict(request.getfixturevalue("browser_context_args"))
+    return {}
+
+
+@pytest.fixture
 def gradio_page(
     request: pytest.FixtureRequest,
     gradio_app: GradioApp,
@@ -208,11 +225,7 @@ def gradio_page(
     timeout = gradio_app.job_timeout
     recorder = PageRecorder(gradio_app.client, job_timeout=timeout)
     sink = gradio_page_collector.register(recorder.receive)
-    # pytest-playwright's context settings (viewport, locale, base_url...) when it is
-    # installed, as its own `page` fixture would have them.
-    context_args: dict[str, Any] = {}
-    if request.config.pluginmanager.hasplugin("playwright"):
-        context_args = dict(request.getfixturevalue("browser_context_args"))
+    context_args = dict(request.getfixturevalue("gradio_browser_context_args"))
     context = gradio_browser.new_context(**context_args)
     state.context = context
     try:

@@ -211,12 +211,13 @@ class Timeline:
             self._changed.notify_all()
         return event
 
-    def record_cancel(self) -> None:
+    def record_cancel(self, arrived: float | None = None) -> None:
+        """The job was cancelled, seen at `arrived` (default now)."""
         # Never before the last event: sources time their own facts (`arrived`), and
         # one whose clock is not this process's could put them after its now. (The
         # page's are moved onto this clock so that none is: browser/recording.py.)
         with self._changed:
-            at = max([self._now(), *(e.time for e in self._events[-1:])])
+            at = max([self._now(arrived), *(e.time for e in self._events[-1:])])
         self._add(Event("status", Status.CANCELLED, at))
 
     def record_client_failure(self, exc: BaseException) -> None:

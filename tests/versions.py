@@ -65,3 +65,28 @@ def private_event_endpoint(client: Any, fn_name: str) -> str:
     if server_gradio(client) >= (6,):
         return rf"/{fn_name}(_\d+)?"
     return r"fn_index=\d+"
+
+
+def custom_dropdown_sends_value(page: Any) -> bool:
+    """Whether a `(label, value)` choice of an `allow_custom_value=True` dropdown
+    reaches the app as its value. gradio 6.0 and 6.1 send its label (fixed in 6.2.0,
+    gradio PR #12572: "Fix Dropdown change event when allow_custom_value is true");
+    gradio 5 and 6.2+ send the value."""
+    version = server_gradio(page)
+    return not ((6,) <= version < (6, 2))
+
+
+def then_runs_after_a_cancel(page: Any) -> bool:
+    """Whether a `.then()` chained to an event that cancels another (`stop.click(None,
+    cancels=[run]).then(...)`) runs. From gradio 6.21 (gradio PR #13620, "Fix chained
+    events after cancellation"); before, in gradio 5 and 6.0-6.20, the frontend never
+    starts it."""
+    return server_gradio(page) >= (6, 21)
+
+
+def tab_select_fills_a_table_in_it(page: Any) -> bool:
+    """Whether a Dataframe inside a tab shows the value that the tab's own `.select`
+    sends it (demo/dataframe_tab_select). gradio 6: always. gradio 5.50: the value
+    can be lost while the tab draws the table, which then stays empty (2 runs in 15
+    on a plain Playwright page, without pytest-gradio; 6.0.2: 15 in 15 shown)."""
+    return server_gradio(page) >= (6,)

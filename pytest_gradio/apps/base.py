@@ -53,9 +53,11 @@ def port_taken(port: int) -> bool:
 
 
 @contextlib.contextmanager
-def thread_failures() -> Iterator[list[BaseException]]:
+def thread_failures(blocks: Any = None) -> Iterator[list[BaseException]]:
     """Exceptions that end threads while the block runs (a server thread that fails
-    to start: gradio then reports "Cannot find empty port"). If the block raises,
+    to start: gradio then reports "Cannot find empty port"), and those of `blocks`'
+    start-up events (caching examples...: gradio's launch() runs them through an HTTP
+    request and reports only "startup-events failed (code 500)"). If the block raises,
     they are the caller's to report; else they go on to the hook that was there."""
     seen: list[BaseException] = []
     held: list[Any] = []
@@ -68,7 +70,8 @@ def thread_failures() -> Iterator[list[BaseException]]:
 
     threading.excepthook = hook
     try:
-        yield seen
+        with _startup_failures(blocks, seen):
+            yield seen
     except BaseException:
         raise
     else:
@@ -100,7 +103,7 @@ def launch_on_free_port(
     kwargs = {**kwargs, "server_name": LOOPBACK, "share": False}
     for attempt in range(3):
         port = kwargs["server_port"] = free_port()
-        with thread_failures() as failures:
+        with thread_failures(blocks) as failures:
             try:
                 return launch(blocks, **kwargs)
             except Exception as exc:
@@ -110,6 +113,44 @@ def launch_on_free_port(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+@contextlib.contextmanager
+def _startup_failures(blocks: Any, seen: list[BaseException]) -> Iterator[None]:
+    """Record what `blocks`' start-up events raise (they still raise), while the block
+    runs. The server answers the failed request with a bare 500."""
+    patched = []
+    if blocks is not None:
+        sync = getattr(blocks, "run_startup_events", None)
+        extra = getattr(blocks, "run_extra_startup_events", None)
+        if callable(sync):
+
+            def run_startup_events(*args: Any, **kwargs: Any) -> Any:
+                try:
+                    return sync(*args, **kwargs)
+                except Exception as exc:
+                    seen.append(exc)
+                    raise
+
+            blocks.run_startup_events = run_startup_events
+            patched.append("run_startup_events")
+        if callable(extra):
+
+            async def run_extra_startup_events(*args: Any, **kwargs: Any) -> Any:
+                try:
+                    return await extra(*args, **kwargs)
+                except Exception as exc:
+                    seen.append(exc)
+                    raise
+
+            blocks.run_extra_startup_events = run_extra_startup_events
+            patched.append("run_extra_startup_events")
+    try:
+        yield
+    finally:
+        for name in patched:
+            with contextlib.suppress(AttributeError):
+                delattr(blocks, name)
+
+
 def launch_error(
     spec: AppSpec,
     exc: BaseException,
@@ -117,9 +158,9 @@ def launch_error(
     script_kwargs: Mapping[str, Any],
     plugin_kwargs: Mapping[str, Any],
 ) -> AppStartError:
-    """The error for a launch() that failed: the server thread's exception if there
-    was one (gradio hides it behind "Cannot find empty port"), else launch()'s own;
-    with the files its arguments name that do not exist, and where each came from."""
+    """The error for a launch() that failed: the server's exception if there was one
+    (gradio hides a server thread's behind "Cannot find empty port", a start-up
+    event's behind "startup-events failed (code 500)"), else launch()'s own."""
     cause = failures[-1] if failures else exc
     where = " (on the server's thread)" if failures else ""
     sources = {

@@ -19,7 +19,7 @@ from .recording import PageJob, PageRecorder
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-    from .components import Component
+    from .controls import Component, Toasts
 
 # How long the page's join count must stay the same, once every known job ended,
 # for the page to count as idle: long enough for a `.then()` chain's next event to
@@ -97,7 +97,10 @@ class GradioPage:
         page.on("request", started)
         page.on("requestfinished", ended)
         page.on("requestfailed", ended)
+        from .controls import LIVE_CONFIG_JS
+
         try:
+            page.add_init_script(LIVE_CONFIG_JS)
             page.goto(self.url, timeout=self.timeout * 1000)
             page.wait_for_function(_MOUNTED, timeout=_left(deadline) * 1000)
             # The layout is mounted; components whose code is still loading are not.
@@ -151,9 +154,33 @@ class GradioPage:
         >>> gradio_page.component("Name").set("Ada")
         >>> gradio_page.component(kind="markdown").expect_text("Hello")
         """
-        from .components import find_component
+        from .controls import find_component
 
         return find_component(self, name, kind=kind, index=index)
+
+    def expect_absent(
+        self, name: str | None = None, *, kind: str | None = None, timeout: float | None = None
+    ) -> None:
+        """Until no component of this name (or kind) is drawn on the page: none in
+        the live config (a `gr.render` that no longer makes it), or its element not
+        in the page (not drawn: `visible=False`, a tab not opened).
+
+        >>> gradio_page.expect_absent("Letter 2")
+        """
+        from .controls import expect_absent
+
+        expect_absent(self, name, kind=kind, timeout=timeout)
+
+    @property
+    def toasts(self) -> Toasts:
+        """The toasts shown (`gr.Info`, `gr.Warning`, `gr.Error`): `expect(text,
+        kind=...)`, `expect_count(n)`, `messages()`, `close()`.
+
+        >>> gradio_page.toasts.expect("counting", kind="info")
+        """
+        from .controls import Toasts
+
+        return Toasts(self)
 
     # -- jobs --------------------------------------------------------------------------
 

@@ -430,10 +430,13 @@ class PageRecorder:
     def _record_open(self, job: PageJob, reader: QueueReader, m: dict[str, Any]) -> None:
         msg: dict[str, Any] = m["msg"]
         timeline = job.timeline
-        fact = reader.read(msg)
         # Never before the job's last event: the offset's estimate may have shrunk.
-        last = timeline.events[-1].time
-        event = timeline.record(fact, max(m["at"], timeline.started + last)) if fact else None
+        at = max(m["at"], timeline.started + timeline.events[-1].time)
+        if _cancelled(msg):
+            self._cancelled(job, at)
+            return
+        fact = reader.read(msg)
+        event = timeline.record(fact, at) if fact else None
         endpoint = self._endpoint(job.fn_index)
         if event is not None and event.kind == "output":
             value = _process(endpoint, event.data)
@@ -445,17 +448,37 @@ class PageRecorder:
     def _finish(self, job: PageJob, data: Any, endpoint: Any) -> None:
         final = job.timeline.final
         success = final is not None and bool(final.success)
-        with job.communicator.lock:
-            job.communicator.job.latest_status = ended_status(Status.FINISHED, success=success)
+        value: Any = None
+        failed: Exception | None = None
         if not success:
             message = (final.error if final is not None else None) or "the app raised an error"
-            job.future.set_exception(AppError(message=message))
-            return
-        value = _process(endpoint, list(data or []))
+            failed = AppError(message=message)
+        else:
+            # As the stock job: an output the client cannot process (a file it cannot
+            # download) makes result() raise that error, and leaves no final output.
+            try:
+                value = _final(endpoint, list(data or []))
+            except Exception as exc:
+                failed = exc
         with job.communicator.lock:
-            if not job.communicator.job.outputs:
+            job.communicator.job.latest_status = ended_status(
+                Status.FINISHED, success=failed is None
+            )
+            if failed is None and not job.communicator.job.outputs:
                 job.communicator.job.outputs.append(value)
-        job.future.set_result(value)
+        if failed is not None:
+            job.future.set_exception(failed)
+        else:
+            job.future.set_result(value)
+
+    def _cancelled(self, job: PageJob, at: float) -> None:
+        """Another event cancelled the job (`cancels=[...]`, a chat's stop button): it
+        ends CANCELLED and `result()` raises CancelledError, as a cancelled API job."""
+        job.timeline.record_cancel(at)
+        with job.communicator.lock:
+            job.communicator.should_cancel = True
+            job.communicator.job.latest_status = ended_status(Status.CANCELLED, success=False)
+        job.future.set_exception(concurrent.futures.CancelledError())
 
     def _fail(self, job: PageJob, why: str) -> None:
         with job.end_lock:
@@ -482,11 +505,26 @@ class PageRecorder:
             self._client = None
 
 
-def _process(endpoint: Any, data: list[Any]) -> Any:
-    """The value `gradio_client` would return for these output data."""
+def _cancelled(msg: dict[str, Any]) -> bool:
+    """Whether `msg` is the server's answer to a cancel: the page asked `/cancel` for
+    a running event (another event's `cancels=`), and gradio ends that event's stream
+    with a successful `process_completed` carrying no data (`output={}`)."""
+    if msg.get("msg") != "process_completed" or not msg.get("success", True):
+        return False
+    output = msg.get("output")
+    return isinstance(output, dict) and "data" not in output and "error" not in output
+
+
+def _final(endpoint: Any, data: list[Any]) -> Any:
+    """The value `gradio_client` returns for a job's final data; raises what it raises."""
     if endpoint is None:
         return data[0] if len(data) == 1 else tuple(data)
+    return endpoint.process_predictions(*data)
+
+
+def _process(endpoint: Any, data: list[Any]) -> Any:
+    """A streamed output as `gradio_client` keeps it in `job.outputs()`."""
     try:
-        return endpoint.process_predictions(*data)
+        return _final(endpoint, data)
     except Exception as exc:
         return [exc]  # as gradio_client: a failed download becomes the output

@@ -1,0 +1,91 @@
+"""The app of the controller tests (issue 22 item 10): tabs, an accordion, toasts,
+a multimodal textbox, an examples table, progress, a dataframe, a number's submit,
+a render that removes a component, outputs that replace a component's elem_classes."""
+
+import time
+
+import gradio as gr
+
+MESSAGES = {"type": "messages"} if gr.__version__.startswith("5.") else {}
+
+
+def toast(kind, text):
+    {"info": gr.Info, "warning": gr.Warning}.get(kind, lambda t: None)(text)
+    if kind == "error":
+        raise gr.Error(text)
+    return f"{kind}: {text}"
+
+
+def slow(gate, progress=gr.Progress()):  # noqa: B008 (gradio's idiom)
+    from pathlib import Path
+
+    deadline = time.monotonic() + 60
+    progress(0.5, desc="halfway")
+    while gate and not Path(gate).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return "slow done"
+
+
+with gr.Blocks() as demo:
+    with gr.Tabs():
+        with gr.Tab("First"):
+            gr.Markdown("first tab")
+        with gr.Tab("Second"):
+            gr.Markdown("second tab")
+    with gr.Accordion("More", open=False):
+        hidden_text = gr.Textbox(label="Inside")
+    kind = gr.Radio(["info", "warning", "error"], value="info", label="Kind")
+    text = gr.Textbox(label="Toast text")
+    said = gr.Textbox(label="Said")
+    gr.Button("Toast").click(toast, [kind, text], said)
+
+    mm = gr.MultimodalTextbox(label="Message", file_count="multiple")
+    got = gr.Textbox(label="Got")
+    mm.submit(lambda m: f"{m['text']} + {len(m['files'])} files", mm, got)
+
+    a = gr.Textbox(label="A")
+    b = gr.Number(label="B")
+    gr.Examples([["one", 1], ["two", 2], ["three", 3]], [a, b])
+
+    gate = gr.Textbox(label="Gate")
+    slow_out = gr.Textbox(label="Slow")
+    gr.Button("Run slow").click(slow, gate, slow_out)
+
+    table = gr.Dataframe(
+        [[1, "apple"], [2, "banana"], [3, "cherry"]],
+        headers=["n", "fruit"],
+        interactive=True,
+        label="Fruits",
+        **({"show_search": "search"} if not gr.__version__.startswith("5.0") else {}),
+    )
+    fruit = gr.Textbox(label="Fruit")
+    table.change(lambda t: ",".join(str(x) for x in t["fruit"]), table, fruit)
+
+    def picked(evt: gr.SelectData):
+        return f"picked {evt.value} at {evt.index}"
+
+    table.select(picked, None, fruit)
+
+    number = gr.Number(label="Number")
+    doubled = gr.Number(label="Doubled")
+    number.submit(lambda n: (n or 0) * 2, number, doubled)
+
+    # Outputs that replace a component's elem_classes: a returned component, and a
+    # generator's updates (its later yields reach the page as edits of the first).
+    restyled = gr.Textbox(label="Restyled")
+    gr.Button("Restyle").click(
+        lambda t: gr.Textbox(value=f"styled {t}", elem_classes=["x"]), restyled, restyled
+    )
+
+    def updates(t):
+        yield gr.update(value=f"updating {t}", elem_classes=["y"])
+        yield gr.update(value=f"updated {t}", elem_classes=["y", "z"])
+
+    gr.Button("Update").click(updates, restyled, restyled)
+
+    count = gr.Number(label="How many", value=2, precision=0)
+
+    @gr.render(inputs=count)
+    def boxes(n):
+        for i in range(int(n or 0)):
+            gr.Textbox(f"box {i}", label=f"Box {i}")
