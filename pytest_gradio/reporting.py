@@ -11,7 +11,6 @@ import json
 import math
 import os
 import re
-import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -94,14 +93,14 @@ def app_label(app: Any, rootpath: Path) -> str:
 # --- one job --------------------------------------------------------------------------------
 
 
-# Jobs whose error a test asserted with `assert_job_error`. Weak: the summary's record
-# of a job is made when its test ends; the job may go after that.
-_EXPECTED_ERRORS: weakref.WeakSet[Any] = weakref.WeakSet()
-
-
 def expect_error(job: Any) -> None:
-    """Count `job`'s error as expected (a test asserted it): apart from app errors."""
-    _EXPECTED_ERRORS.add(job)
+    """Count `job`'s error as expected (a test asserted it): apart from app errors.
+
+    The mark is on the job's timeline, not in a set of this module's: an in-process
+    pytest run (pytester) can load its own copy of this module beside the one
+    `assertions` imported, and a module-level set then marked jobs in one copy and
+    read them in the other."""
+    job.timeline.error_expected = True
 
 
 def job_outcome(job: Any) -> str:
@@ -116,7 +115,7 @@ def job_outcome(job: Any) -> str:
         return "running"
     if final.success:
         return "ok"
-    if job in _EXPECTED_ERRORS:
+    if job.timeline.error_expected:
         return "expected_error"
     return "app_error" if _app_raised(job) else "failed"
 

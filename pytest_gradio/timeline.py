@@ -146,6 +146,9 @@ class Timeline:
         # The job this timeline belongs to (set by RecordedJob): snapshots wait on it,
         # because the client processes outputs after their messages are recorded.
         self.job: Any = None
+        # Set when a test asserted the job's error (assert_job_error): the reports
+        # count it apart from the errors nobody expected.
+        self.error_expected = False
         self._events.append(Event("status", Status.STARTING, 0.0))
 
     # -- recording -------------------------------------------------------------------

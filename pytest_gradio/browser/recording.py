@@ -37,11 +37,11 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from gradio_client.client import Job
 from gradio_client.exceptions import AppError
-from gradio_client.utils import Communicator, JobStatus, Status, StatusUpdate
+from gradio_client.utils import Communicator, JobStatus, Status
 
 from ..client import registry
 from ..client.protocol import FINAL, QueueReader, Routes
-from ..client.recording import RecordedJob
+from ..client.recording import RecordedJob, ended_status
 from ..timeline import Timeline
 
 if TYPE_CHECKING:
@@ -257,7 +257,7 @@ class PageJob(RecordedJob):
             self.timeline.record_cancel()
             with self.communicator.lock:
                 self.communicator.should_cancel = True  # status() says CANCELLED, as stock
-                self.communicator.job.latest_status = _ended(Status.CANCELLED, success=False)
+                self.communicator.job.latest_status = ended_status(Status.CANCELLED, success=False)
             self.future.set_exception(concurrent.futures.CancelledError())
         # The server knows the job by its event id, which the page may not have
         # passed on yet (its messages to the recorder can lag behind the app).
@@ -446,7 +446,7 @@ class PageRecorder:
         final = job.timeline.final
         success = final is not None and bool(final.success)
         with job.communicator.lock:
-            job.communicator.job.latest_status = _ended(Status.FINISHED, success=success)
+            job.communicator.job.latest_status = ended_status(Status.FINISHED, success=success)
         if not success:
             message = (final.error if final is not None else None) or "the app raised an error"
             job.future.set_exception(AppError(message=message))
@@ -480,19 +480,6 @@ class PageRecorder:
         if self._client is not None:
             self._client.close()
             self._client = None
-
-
-def _ended(code: Status, *, success: bool) -> StatusUpdate:
-    """What `status()` says of a job that ended: no rank, queue or progress."""
-    return StatusUpdate(
-        code=code,
-        rank=None,
-        queue_size=None,
-        eta=None,
-        success=success,
-        time=None,
-        progress_data=None,
-    )
 
 
 def _process(endpoint: Any, data: list[Any]) -> Any:

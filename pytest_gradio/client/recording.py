@@ -27,7 +27,7 @@ from typing import Any
 import httpx
 from gradio_client import Client, utils
 from gradio_client.client import Endpoint, Job
-from gradio_client.utils import Status
+from gradio_client.utils import Status, StatusUpdate
 
 from .. import deadlines
 from ..errors import (
@@ -852,4 +852,18 @@ def login_error(exc: ValueError, auth: Any, url: str, what: str) -> AppLoginErro
         f"{app}, and refused the login of user {user!r} given as client_kwargs['auth'] "
         f"(gradio_client: {exc}). Those credentials come from {AUTH_SOURCES}: check "
         "them against the users the app's launch(auth=...) accepts."
+    )
+
+
+def ended_status(code: Status, *, success: bool) -> StatusUpdate:
+    """What `Job.status()` says of a job that ended (no rank, queue or progress): for
+    the jobs recorded over a future of their own (page jobs, MCP tool calls)."""
+    return StatusUpdate(
+        code=code,
+        rank=None,
+        queue_size=None,
+        eta=None,
+        success=success,
+        time=None,
+        progress_data=None,
     )

@@ -33,9 +33,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from gradio_client.client import Job
-from gradio_client.utils import Communicator, JobStatus, Status, StatusUpdate
+from gradio_client.utils import Communicator, JobStatus, Status
 
-from ..client.recording import RecordedJob
+from ..client.recording import RecordedJob, ended_status
 from ..normalize import Record
 from ..timeline import Fact, ProgressStep, Timeline
 
@@ -322,15 +322,7 @@ class ToolCall(RecordedJob):
 
     def _end(self, code: Status, *, success: bool) -> None:
         with self.communicator.lock:
-            self.communicator.job.latest_status = StatusUpdate(
-                code=code,
-                rank=None,
-                queue_size=None,
-                eta=None,
-                success=success,
-                time=None,
-                progress_data=None,
-            )
+            self.communicator.job.latest_status = ended_status(code, success=success)
 
     # -- reading --------------------------------------------------------------------------
 
