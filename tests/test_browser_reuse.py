@@ -1,0 +1,234 @@
+"""What gradio_page keeps between tests (warm contexts, a page prepared during the
+test before) and what it must not: every test a new Gradio session, and nothing a
+test left in the browser (storage, cookies, state, changes to the context)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+APPS = Path(__file__).parent / "apps"
+NO_PP = ("-p", "no:cacheprovider", "-p", "no:playwright")
+
+# Each test first checks that nothing of an earlier test is there, then leaves all it
+# can behind: four tests, so that each of the two warm contexts is reused.
+LEAVES_STATE = f"""
+import json, pathlib, time
+import pytest
+
+pytestmark = pytest.mark.gradio_app({str(APPS / "browser_state.py")!r})
+SEEN = pathlib.Path("seen.json")
+
+
+@pytest.mark.parametrize("i", range(4))
+def test_leaves_state(i, gradio_page):
+    page = gradio_page.page
+    seen = json.loads(SEEN.read_text()) if SEEN.exists() else {{}}
+    # Nothing from the browser side of an earlier test.
+    assert page.evaluate("() => localStorage.getItem('left')") is None
+    assert page.evaluate("() => sessionStorage.getItem('left')") is None
+    assert "left" not in page.evaluate("() => document.cookie")
+    assert gradio_page.context.cookies() == []
+    names = page.evaluate("async () => (await indexedDB.databases()).map(d => d.name)")
+    assert "left" not in names
+    caches = page.evaluate("async () => await caches.keys()")
+    assert "left" not in caches
+    # Nothing from the server side: gr.State and gr.BrowserState start over.
+    gradio_page.component("Show").click()
+    gradio_page.component("Shown").expect_value("count 0, remembered nothing yet")
+    # Leave everything behind.
+    page.evaluate(\"\"\"async () => {{
+        localStorage.setItem('left', '1'); sessionStorage.setItem('left', '1');
+        document.cookie = 'left=1; max-age=3600';
+        await new Promise(r => {{ const q = indexedDB.open('left'); q.onsuccess = r; }});
+        await caches.open('left');
+    }}\"\"\")
+    gradio_page.context.add_cookies([{{"name": "left2", "value": "1", "url": gradio_page.url}}])
+    gradio_page.component("Note").set(f"from test {{i}}")
+    gradio_page.component("Bump").click()
+    gradio_page.component("Shown").expect_value(f"count 1, remembered from test {{i}}")
+    session = gradio_page.last_job.session_hash
+    assert session and session not in seen.values()
+    # The page was opened before this test started, while the test before ran.
+    started = page.evaluate("() => performance.timeOrigin") / 1000
+    seen[str(i)] = session
+    seen[f"opened {{i}}"] = started
+    seen[f"ended {{i}}"] = time.time()
+    SEEN.write_text(json.dumps(seen))
+"""
+
+
+def test_no_state_leaks_from_one_page_test_to_the_next(pytester):
+    pytester.makepyfile(test_state=LEAVES_STATE)
+    result = pytester.runpytest_subprocess(*NO_PP, "-v")
+    result.assert_outcomes(passed=4)
+    import json
+
+    seen = json.loads((pytester.path / "seen.json").read_text())
+    assert len({seen[str(i)] for i in range(4)}) == 4, "a Gradio session was reused"
+    # The point of it: each later page was made while the test before still ran.
+    for i in range(1, 4):
+        assert seen[f"opened {i}"] < seen[f"ended {i - 1}"], (i, seen)
+
+
+def test_no_state_leaks_under_xdist(pytester):
+    pytester.makepyfile(test_state=LEAVES_STATE.replace("range(4)", "range(6)"))
+    result = pytester.runpytest_subprocess(*NO_PP, "-p", "xdist", "-n", "2")
+    result.assert_outcomes(passed=6)
+
+
+CHANGES_CONTEXT = f"""
+import pytest
+
+pytestmark = pytest.mark.gradio_app({str(APPS / "browser_state.py")!r})
+KEPT = []
+
+
+@pytest.mark.parametrize("i", range(4))
+def test_changes_context(i, gradio_page):
+    page = gradio_page.page
+    assert page.evaluate("() => window.leftByInitScript") is None
+    assert page.evaluate("() => navigator.onLine")
+    KEPT.append(gradio_page.context)
+    if i == 0:
+        gradio_page.context.add_init_script("window.leftByInitScript = 1")
+        gradio_page.context.set_offline(True)
+    if i == 3:
+        # The unchanged context of test 1 was reused for test 3 (cache kept);
+        # the one test 0 changed was not.
+        assert KEPT[3] is KEPT[1]
+        assert all(KEPT[3] is not KEPT[j] for j in (0, 2))
+"""
+
+
+def test_a_context_the_test_changed_is_not_reused(pytester):
+    pytester.makepyfile(test_ctx=CHANGES_CONTEXT)
+    result = pytester.runpytest_subprocess(*NO_PP, "-v")
+    result.assert_outcomes(passed=4)
+
+
+CACHED = f"""
+import pytest
+
+pytestmark = pytest.mark.gradio_app({str(APPS / "browser_state.py")!r})
+
+
+@pytest.mark.parametrize("i", range(3))
+def test_cached(i, gradio_page):
+    sizes = gradio_page.page.evaluate(
+        "() => performance.getEntriesByType('resource')"
+        ".filter(e => new URL(e.name).pathname.endsWith('.js')).map(e => e.transferSize)"
+    )
+    assert len(sizes) > 5
+    # Tests 0 and 1 open their contexts; test 2 reuses test 0's, whose HTTP cache
+    # has Gradio's frontend: no byte of it is fetched again.
+    print("SIZES", i, sum(sizes), len(sizes))
+    if i == 2:
+        assert sum(sizes) == 0, sizes
+"""
+
+
+def test_a_reused_context_serves_the_frontend_from_its_cache(pytester):
+    pytester.makepyfile(test_cached=CACHED)
+    result = pytester.runpytest_subprocess(*NO_PP, "-s")
+    result.assert_outcomes(passed=3)
+
+
+TWO_APPS = f"""
+import pytest
+
+A = {str(APPS / "browser_state.py")!r}
+B = {str(APPS / "browser_components.py")!r}
+
+
+@pytest.mark.gradio_app(A)
+def test_a(gradio_page):
+    gradio_page.component("Bump").click()
+
+
+@pytest.mark.gradio_app(B)
+def test_b(gradio_page, gradio_browser):
+    # The page prepared for A during test_a was not used, and is closed (the one
+    # prepared during this test is for this app, B, as test_a_again will find).
+    gradio_page.component("Name").expect_value("")
+    urls = {{p.url for c in gradio_browser.contexts for p in c.pages}}
+    assert urls == {{gradio_page.page.url}}
+
+
+@pytest.mark.gradio_app(A)
+def test_a_again(gradio_page):
+    gradio_page.component("Show").click()
+    gradio_page.component("Shown").expect_value("count 0, remembered nothing yet")
+"""
+
+
+def test_a_page_prepared_for_another_app_is_not_used(pytester):
+    pytester.makepyfile(test_two=TWO_APPS)
+    result = pytester.runpytest_subprocess(*NO_PP, "-v")
+    result.assert_outcomes(passed=3)
+
+
+LOADING_APP = """
+import gradio as gr
+
+with gr.Blocks() as demo:
+    box = gr.Textbox(label="Loaded")
+    demo.load(lambda: "yes", None, box)
+"""
+
+LOADS = """
+import json, pathlib, time
+import pytest
+
+pytestmark = pytest.mark.gradio_app("loading_app.py")
+
+
+@pytest.mark.parametrize("i", range(2))
+def test_loads(i, gradio_page):
+    path = pathlib.Path("times.json")
+    times = json.loads(path.read_text()) if path.exists() else []
+    times.append([gradio_page.page.evaluate("() => performance.timeOrigin") / 1000, time.time()])
+    path.write_text(json.dumps(times))
+"""
+
+
+def test_an_app_with_load_events_gets_no_page_in_advance(pytester):
+    # Its load events would run during the test before, on that test's server.
+    pytester.makepyfile(test_loads=LOADS, loading_app=LOADING_APP)
+    result = pytester.runpytest_subprocess(*NO_PP)
+    result.assert_outcomes(passed=2)
+    import json
+
+    (_, first_ended), (second_opened, _) = json.loads((pytester.path / "times.json").read_text())
+    assert second_opened > first_ended
+
+
+FAILS_FIRST = f"""
+import pytest
+
+pytestmark = pytest.mark.gradio_app({str(APPS / "browser_state.py")!r})
+
+
+@pytest.mark.parametrize("i", range(3))
+def test_page(i, gradio_page):
+    gradio_page.component("Note").set(f"test {{i}}")
+    assert i != 0, "fails on purpose"
+"""
+
+
+@pytest.mark.parametrize("args", [(), ("-x",)])
+def test_failures_keep_their_screenshot_and_nothing_is_left_running(pytester, args):
+    import psutil
+
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    pytester.makepyfile(test_fails=FAILS_FIRST)
+    result = pytester.runpytest_subprocess(*NO_PP, "--gradio-output=out", *args)
+    result.assert_outcomes(failed=1, passed=0 if args else 2)
+    assert (pytester.path / "out" / "test_fails.py-test_page-0.png").stat().st_size > 0
+    left = [
+        p.name()
+        for p in psutil.Process().children(recursive=True)
+        if p.pid not in before and p.is_running() and p.status() != psutil.STATUS_ZOMBIE
+    ]
+    assert left == []
