@@ -380,9 +380,11 @@ def gradio_page(
         slot.warm.used = True
     try:
         state.page = slot.gradio
-        slot.gradio.wait_rendered()
+        # Before waiting for this page: making the next one blocks for a while (a new
+        # page, its navigation), and this page renders meanwhile.
         if warm and _wants_page(request.node.stash.get(NEXT_KEY, None)):
             _prepare_next(pages, slot, config, gradio_app, gradio_browser, context_args)
+        slot.gradio.wait_rendered()
         yield slot.gradio
     finally:
         state.page = None
@@ -412,7 +414,14 @@ def _prepare_next(
     same app in the same browser; otherwise it is closed unused."""
     key = slot.key
     if key not in pages.load_events:
-        pages.load_events[key] = bool(slot.gradio.page.evaluate(_SENDS_BY_ITSELF))
+        try:
+            page = slot.gradio.page
+            page.wait_for_function(
+                "() => !!window.gradio_config", timeout=slot.gradio.timeout * 1000
+            )
+            pages.load_events[key] = bool(page.evaluate(_SENDS_BY_ITSELF))
+        except Exception:
+            return  # this test's page did not load: its own wait says why
     if pages.load_events[key]:
         return  # its load events would run during this test, on this test's server
     context = pages.context(key, browser, context_args, gradio_app.url)
