@@ -381,10 +381,15 @@ def gradio_page(
     try:
         state.page = slot.gradio
         # Before waiting for this page: making the next one blocks for a while (a new
-        # page, its navigation), and this page renders meanwhile.
-        if warm and _wants_page(request.node.stash.get(NEXT_KEY, None)):
+        # page, its navigation), and this page renders meanwhile. Not in the first
+        # test of an app: it would pay for it, on top of starting the browser, and
+        # whether the app sends events at load is known once its page has rendered.
+        prepare = warm and _wants_page(request.node.stash.get(NEXT_KEY, None))
+        if prepare and pages.load_events.get(slot.key) is False:
             _prepare_next(pages, slot, config, gradio_app, gradio_browser, context_args)
         slot.gradio.wait_rendered()
+        if warm and slot.key not in pages.load_events:
+            pages.load_events[slot.key] = bool(slot.gradio.page.evaluate(_SENDS_BY_ITSELF))
         yield slot.gradio
     finally:
         state.page = None
@@ -411,19 +416,10 @@ def _prepare_next(
 ) -> None:
     """Start the next test's page, for this test's app, in another warm context: it
     loads and renders while this test runs. The next test takes it if it runs on the
-    same app in the same browser; otherwise it is closed unused."""
+    same app in the same browser; otherwise it is closed unused. Only for an app known
+    to send no event by itself at load: those events would run during this test, on
+    this test's server."""
     key = slot.key
-    if key not in pages.load_events:
-        try:
-            page = slot.gradio.page
-            page.wait_for_function(
-                "() => !!window.gradio_config", timeout=slot.gradio.timeout * 1000
-            )
-            pages.load_events[key] = bool(page.evaluate(_SENDS_BY_ITSELF))
-        except Exception:
-            return  # this test's page did not load: its own wait says why
-    if pages.load_events[key]:
-        return  # its load events would run during this test, on this test's server
     context = pages.context(key, browser, context_args, gradio_app.url)
     try:
         pages.prepared = _new_slot(
