@@ -346,6 +346,7 @@ def gradio_page(
     ...     gradio_page.component("Greet").click()
     ...     gradio_page.component("Greeting").expect_value("Hello Ada")
     """
+    from .browser.page import PageNotReadyError
     from .browser.pool import reusable
 
     config = request.config
@@ -363,14 +364,18 @@ def gradio_page(
     warm = not tracing and reusable(gradio_browser, context_args)
     key = (id(gradio_browser), id(gradio_app), gradio_app.url, repr(sorted(context_args.items())))
     slot = pages.take(key) if warm else None
+    prepared = slot is not None
+    discarded: _Slot | None = None
     if slot is None:
+        made: tuple[Any, WarmContext | None]
         if warm:
-            context = pages.context(key, gradio_browser, context_args, gradio_app.url)
-            made = (context.context, context)
+            made = _context_for(pages, key, gradio_browser, context_args, gradio_app.url)
         else:
             made = (gradio_browser.new_context(**context_args), None)
         try:
-            slot = _new_slot(key, config, gradio_app, gradio_page_collector, *made, tracing=tracing)
+            slot = _new_slot(
+                key, config, gradio_app, gradio_page_collector, made[0], made[1], tracing=tracing
+            )
         except BaseException:
             (made[1] or made[0]).close()
             raise
@@ -387,23 +392,64 @@ def gradio_page(
         prepare = warm and _wants_page(request.node.stash.get(NEXT_KEY, None))
         if prepare and pages.load_events.get(slot.key) is False:
             _prepare_next(pages, slot, config, gradio_app, gradio_browser, context_args)
-        slot.gradio.wait_rendered()
+        try:
+            slot.gradio.wait_rendered()
+        except PageNotReadyError:
+            if not prepared:
+                raise
+            # Made during the test before, which may have changed what it loaded
+            # from (restarted the app...): this test's own page says what is wrong.
+            pages.discard(slot)
+            discarded = slot
+            again = _context_for(pages, key, gradio_browser, context_args, gradio_app.url)
+            try:
+                slot = _new_slot(
+                    key,
+                    config,
+                    gradio_app,
+                    gradio_page_collector,
+                    again[0],
+                    again[1],
+                    tracing=False,
+                )
+            except BaseException:
+                again[1].close()
+                raise
+            state = slot.state
+            request.node.stash[PAGE_KEY] = state
+            again[1].used = True
+            state.page = slot.gradio
+            slot.gradio.wait_rendered()
         if warm and slot.key not in pages.load_events:
             pages.load_events[slot.key] = bool(slot.gradio.page.evaluate(_SENDS_BY_ITSELF))
         yield slot.gradio
     finally:
         state.page = None
-        gradio_page_collector.unregister(slot.sink)
-        if state.tracing:
-            with contextlib.suppress(Exception):
-                state.context.tracing.stop()
-        try:
-            if slot.warm is not None:
-                pages.give_back(slot.warm)
-            else:
-                state.context.close()
-        finally:
-            slot.recorder.close()
+        if slot is not discarded:  # else its replacement could not be made
+            _release(pages, slot, gradio_page_collector)
+
+
+def _release(pages: _Pages, slot: _Slot, collector: Collector) -> None:
+    """Close what `gradio_page` made for a test (its page; its context unless warm)."""
+    state = slot.state
+    collector.unregister(slot.sink)
+    if state.tracing:
+        with contextlib.suppress(Exception):
+            state.context.tracing.stop()
+    try:
+        if slot.warm is not None:
+            pages.give_back(slot.warm)
+        else:
+            state.context.close()
+    finally:
+        slot.recorder.close()
+
+
+def _context_for(
+    pages: _Pages, key: tuple[Any, ...], browser: Any, args: dict[str, Any], url: str
+) -> tuple[Any, WarmContext]:
+    warm = pages.context(key, browser, args, url)
+    return warm.context, warm
 
 
 def _prepare_next(

@@ -238,3 +238,29 @@ def test_failures_keep_their_screenshot_and_nothing_is_left_running(pytester, ar
         if p.pid not in before and p.is_running() and p.status() != psutil.STATUS_ZOMBIE
     ]
     assert left == []
+
+
+BREAKS_THINGS = f"""
+import pytest
+
+pytestmark = pytest.mark.gradio_app({str(APPS / "browser_state.py")!r})
+
+
+@pytest.mark.parametrize("i", range(5))
+def test_breaks(i, gradio_page, gradio_browser):
+    gradio_page.component("Show").click()
+    gradio_page.component("Shown").expect_value("count 0, remembered nothing yet")
+    if i == 1:
+        # The page prepared for test 2 goes away before test 2 takes it.
+        others = [p for c in gradio_browser.contexts for p in c.pages if p != gradio_page.page]
+        assert len(others) == 1
+        others[0].close()
+    if i == 3:
+        gradio_page.context.close()
+"""
+
+
+def test_a_lost_prepared_page_or_a_closed_context_is_replaced(pytester):
+    pytester.makepyfile(test_breaks=BREAKS_THINGS)
+    result = pytester.runpytest_subprocess(*NO_PP, "-v")
+    result.assert_outcomes(passed=5)

@@ -45,6 +45,7 @@ CONTEXT_CHANGES = (
     "set_storage_state",
     "on",
     "once",
+    "close",  # by the test: a closed context is no use to the next one
 )
 CONTEXT_PROPERTIES = ("clock", "tracing")
 
