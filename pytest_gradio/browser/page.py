@@ -83,25 +83,46 @@ class GradioPage:
 
     def open(self) -> GradioPage:
         """Go to the app and wait until Gradio has rendered it (bounded by `timeout`)."""
-        deadline = time.monotonic() + self.timeout
-        loading: set[Any] = set()
+        self.start_loading()
+        return self.wait_rendered()
+
+    def start_loading(self) -> None:
+        """Navigate to the app and return once the server answered, leaving the page
+        to load and render on its own: the glue prepares the next test's page so,
+        while the current test runs. `wait_rendered()` finishes the job."""
+        self._loading: set[Any] = set()
+        self._load_error: Exception | None = None
 
         def started(request: Any) -> None:
             if request.resource_type in _CODE:
-                loading.add(request)
+                self._loading.add(request)
 
         def ended(request: Any) -> None:
-            loading.discard(request)
+            self._loading.discard(request)
 
-        page = self.page
-        page.on("request", started)
-        page.on("requestfinished", ended)
-        page.on("requestfailed", ended)
+        self._listeners = (started, ended)
+        self.page.on("request", started)
+        self.page.on("requestfinished", ended)
+        self.page.on("requestfailed", ended)
         from .components import LIVE_CONFIG_JS
 
         try:
-            page.add_init_script(LIVE_CONFIG_JS)
-            page.goto(self.url, timeout=self.timeout * 1000)
+            # Here, not where the page is made: every path to a page (a fresh one, a
+            # prepared one, a replacement) goes through start_loading().
+            self.page.add_init_script(LIVE_CONFIG_JS)
+            self.page.goto(self.url, timeout=self.timeout * 1000, wait_until="commit")
+        except Exception as exc:
+            self._load_error = exc
+
+    def wait_rendered(self) -> GradioPage:
+        """Wait until the page `start_loading()` began has rendered the app."""
+        # Counted from now, not from start_loading(): a prepared page may have waited
+        # through a whole earlier test.
+        deadline = time.monotonic() + self.timeout
+        loading, page = self._loading, self.page
+        try:
+            if self._load_error is not None:
+                raise self._load_error
             page.wait_for_function(_MOUNTED, timeout=_left(deadline) * 1000)
             # The layout is mounted; components whose code is still loading are not.
             while True:
@@ -122,6 +143,7 @@ class GradioPage:
                 "--gradio-job-timeout if it renders slowly."
             ) from None
         finally:
+            started, ended = self._listeners
             page.remove_listener("request", started)
             page.remove_listener("requestfinished", ended)
             page.remove_listener("requestfailed", ended)
