@@ -221,6 +221,10 @@ class _Slot:
     recorder: Any
     sink: str
     warm: WarmContext | None  # None: a context of its own, closed with the page
+    # What was put on the page for this test only, taken off again when a warm
+    # context keeps the page: (event, handler) pairs, the recorder's init script.
+    listeners: list[tuple[str, Any]] = field(default_factory=list)
+    script: Any = None
 
 
 class _Pages:
@@ -249,13 +253,13 @@ class _Pages:
         return None
 
     def context(self, key: tuple[Any, ...], browser: Any, args: dict[str, Any], url: str) -> Any:
-        """A warm context of `key` with no page open, or a new one."""
+        """A warm context of `key` with no page open (but the one it keeps), or a new one."""
         from .browser.pool import WarmContext
 
         self.key = key
         if self.idle:
             return self.idle.pop()
-        return WarmContext(browser.new_context(**args), url)
+        return WarmContext(browser.new_context(**args), url, args.get("permissions"))
 
     def give_back(self, warm: WarmContext) -> None:
         try:
@@ -271,6 +275,7 @@ class _Pages:
         self.collector.unregister(slot.sink)
         try:
             if slot.warm is not None:
+                _put_away(slot)
                 self.give_back(slot.warm)
         finally:
             slot.recorder.close()
@@ -308,32 +313,39 @@ def _new_slot(
     """A page on `gradio_app`, its listeners and recorder, navigating (not waited for)."""
     from .browser.launch import NETWORK_ACCESS_FLAG
     from .browser.page import GradioPage
+    from .browser.pool import quietly
     from .browser.recording import RECORDER_JS, PageRecorder
 
     state = _PageState(context=context)
     timeout = gradio_app.job_timeout
     recorder = PageRecorder(gradio_app.client, job_timeout=timeout)
     sink = collector.register(recorder.receive)
+    listeners: list[tuple[str, Any]] = [
+        ("console", lambda m: _console(state, m)),
+        ("pageerror", lambda e: state.console.append(f"uncaught: {e}")),
+        ("requestfailed", lambda r: _failed_request(state, r, sink)),
+    ]
     try:
         if tracing:
             context.tracing.start(screenshots=True, snapshots=True)
             state.tracing = True
         page = context.new_page() if warm is None else warm.new_page()
-        # On the page, not the context: the sink is this test's, the context is shared.
-        page.add_init_script(
-            RECORDER_JS.replace("%SINK%", sink).replace("%FLAG%", NETWORK_ACCESS_FLAG)
-        )
-        page.set_default_timeout(timeout * 1000)
-        page.on("console", lambda m: _console(state, m))
-        page.on("pageerror", lambda e: state.console.append(f"uncaught: {e}"))
-        page.on("requestfailed", lambda r: _failed_request(state, r, sink))
-        gradio = GradioPage(page, recorder, url=gradio_app.url, timeout=timeout)
-        gradio.start_loading()
+        with quietly(page):
+            # On the page, not the context: the sink is this test's, the context is
+            # shared. A kept page takes it off again (see `_put_away`).
+            script = page.add_init_script(
+                RECORDER_JS.replace("%SINK%", sink).replace("%FLAG%", NETWORK_ACCESS_FLAG)
+            )
+            page.set_default_timeout(timeout * 1000)
+            for event, handler in listeners:
+                page.on(event, handler)
+            gradio = GradioPage(page, recorder, url=gradio_app.url, timeout=timeout)
+            gradio.start_loading()
     except BaseException:
         collector.unregister(sink)
         recorder.close()
         raise
-    return _Slot(key, state, gradio, recorder, sink, warm)
+    return _Slot(key, state, gradio, recorder, sink, warm, listeners, script)
 
 
 @pytest.fixture
@@ -445,11 +457,34 @@ def _release(pages: _Pages, slot: _Slot, collector: Collector) -> None:
             state.context.tracing.stop()
     try:
         if slot.warm is not None:
+            _put_away(slot)
             pages.give_back(slot.warm)
         else:
             state.context.close()
     finally:
         slot.recorder.close()
+
+
+def _put_away(slot: _Slot) -> None:
+    """Keep the slot's page in its warm context for a later test, with nothing of this
+    test left on it, or close it."""
+    assert slot.warm is not None
+    page = slot.gradio.page
+    # Recent Playwright releases (1.65 here) return the init script's handle, a
+    # Disposable (Python: `close()`); older ones return None: such a page cannot lose
+    # the script, and is not kept.
+    remove = getattr(slot.script, "close", None)
+    keep = remove is not None
+    if keep and not page.is_closed():
+        try:
+            for event, handler in slot.listeners:
+                page.remove_listener(event, handler)
+            remove()
+        except Exception:
+            keep = False
+    if not keep:
+        slot.warm.page_dirty = slot.warm.page_dirty or "its init script cannot be removed"
+    slot.warm.keep(page)
 
 
 def _context_for(

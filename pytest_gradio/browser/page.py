@@ -10,6 +10,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import time
+import weakref
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,8 @@ _TWO_FRAMES = (
     "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
 )
 _CODE = ("script", "stylesheet")
+# The pages that have LIVE_CONFIG_JS (a page kept between tests opens the app again).
+_LIVE_CONFIG_ADDED: weakref.WeakSet[Page] = weakref.WeakSet()
 
 
 def _left(deadline: float) -> float:
@@ -108,8 +111,11 @@ class GradioPage:
 
         try:
             # Here, not where the page is made: every path to a page (a fresh one, a
-            # prepared one, a replacement) goes through start_loading().
-            self.page.add_init_script(LIVE_CONFIG_JS)
+            # prepared one, a replacement, a kept one) goes through start_loading().
+            # Once per page: an init script stays for all its later documents.
+            if self.page not in _LIVE_CONFIG_ADDED:
+                self.page.add_init_script(LIVE_CONFIG_JS)
+                _LIVE_CONFIG_ADDED.add(self.page)
             self.page.goto(self.url, timeout=self.timeout * 1000, wait_until="commit")
         except Exception as exc:
             self._load_error = exc
