@@ -474,16 +474,15 @@ def _put_away(slot: _Slot) -> None:
     # Disposable (Python: `close()`); older ones return None: such a page cannot lose
     # the script, and is not kept.
     remove = getattr(slot.script, "close", None)
-    keep = remove is not None
-    if keep and not page.is_closed():
+    if remove is None:
+        slot.warm.page_dirty = slot.warm.page_dirty or "its init script cannot be removed"
+    elif not page.is_closed():
         try:
             for event, handler in slot.listeners:
                 page.remove_listener(event, handler)
             remove()
         except Exception:
-            keep = False
-    if not keep:
-        slot.warm.page_dirty = slot.warm.page_dirty or "its init script cannot be removed"
+            slot.warm.page_dirty = slot.warm.page_dirty or "its init script was not removed"
     slot.warm.keep(page)
 
 
