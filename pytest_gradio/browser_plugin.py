@@ -554,15 +554,16 @@ def pytest_runtest_makereport(
     if state is None or state.page is None or report.when == "teardown":
         return report
     page = state.page
+    mode, _ = _setting(item.config, "gradio_console_errors", CONSOLE_ERRORS)
+    if not report.failed and not (mode == "fail" and report.when == "call"):
+        return report  # nothing to read from the page: spare a round trip per phase
     errors = [*page.page_errors(), *(e for e in state.console if e.startswith("uncaught"))]
-    if report.passed and report.when == "call":
-        mode, _ = _setting(item.config, "gradio_console_errors", CONSOLE_ERRORS)
-        if mode == "fail" and errors:
-            report.outcome = "failed"
-            report.longrepr = (
-                "The page had uncaught JavaScript errors (--gradio-console-errors=fail):\n"
-                + "\n".join(f"  {e}" for e in _unique(errors))
-            )
+    if report.passed and report.when == "call" and mode == "fail" and errors:
+        report.outcome = "failed"
+        report.longrepr = (
+            "The page had uncaught JavaScript errors (--gradio-console-errors=fail):\n"
+            + "\n".join(f"  {e}" for e in _unique(errors))
+        )
     if not report.failed:
         return report
     lines = _save_artifacts(item, state)

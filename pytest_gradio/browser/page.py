@@ -40,8 +40,21 @@ _TWO_FRAMES = (
     "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
 )
 _CODE = ("script", "stylesheet")
+# Rendered, and nothing arrived for long enough that two more frames would show
+# nothing new (as `_MOUNTED` and `_TWO_FRAMES`, where no code is loading).
+_SETTLED = (
+    "() => (" + _MOUNTED + ")() && performance.now() - Math.max(0, ...performance"
+    ".getEntriesByType('resource').map(e => e.responseEnd)) > 100"
+)
 # The pages that have LIVE_CONFIG_JS (a page kept between tests opens the app again).
 _LIVE_CONFIG_ADDED: weakref.WeakSet[Page] = weakref.WeakSet()
+
+
+def _evaluates_true(page: Page, script: str) -> bool:
+    try:
+        return bool(page.evaluate(script))
+    except Exception:
+        return False  # a document on its way: the slow path waits for it
 
 
 def _left(deadline: float) -> float:
@@ -129,9 +142,13 @@ class GradioPage:
         try:
             if self._load_error is not None:
                 raise self._load_error
-            page.wait_for_function(_MOUNTED, timeout=_left(deadline) * 1000)
+            # A page prepared during the test before has usually long rendered: one
+            # round trip tells.
+            settled = not loading and _evaluates_true(page, _SETTLED) and not loading
+            if not settled:
+                page.wait_for_function(_MOUNTED, timeout=_left(deadline) * 1000)
             # The layout is mounted; components whose code is still loading are not.
-            while True:
+            while not settled:
                 while loading:
                     if _left(deadline) <= 0.001:
                         raise TimeoutError("component code still loading")
