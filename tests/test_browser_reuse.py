@@ -19,6 +19,7 @@ import pytest
 
 pytestmark = pytest.mark.gradio_app({str(APPS / "browser_state.py")!r})
 SEEN = pathlib.Path("seen.json")
+PAGES = []
 
 
 @pytest.mark.parametrize("i", range(4))
@@ -34,13 +35,18 @@ def test_leaves_state(i, gradio_page):
     assert "left" not in names
     caches = page.evaluate("async () => await caches.keys()")
     assert "left" not in caches
+    # Nor from the page, when it is one kept from an earlier test.
+    assert page.evaluate("() => window.name") == ""
+    assert page.evaluate("() => history.length") <= 2
+    PAGES.append(page)
     # Nothing from the server side: gr.State and gr.BrowserState start over.
     gradio_page.component("Show").click()
     gradio_page.component("Shown").expect_value("count 0, remembered nothing yet")
     # Leave everything behind.
     page.evaluate(\"\"\"async () => {{
         localStorage.setItem('left', '1'); sessionStorage.setItem('left', '1');
-        document.cookie = 'left=1; max-age=3600';
+        document.cookie = 'left=1; max-age=3600'; window.name = 'left';
+        history.pushState({{}}, '', location.href);
         await new Promise(r => {{ const q = indexedDB.open('left'); q.onsuccess = r; }});
         await caches.open('left');
     }}\"\"\")
@@ -54,6 +60,8 @@ def test_leaves_state(i, gradio_page):
     seen[str(i)] = session
     seen[f"opened {{i}}"] = started
     seen[f"ended {{i}}"] = time.time()
+    # Which page served: two, each kept by one of the two warm contexts.
+    seen[f"page {{i}}"] = next(j for j, p in enumerate(PAGES) if p is page)
     SEEN.write_text(json.dumps(seen))
 """
 
@@ -70,6 +78,10 @@ def test_no_state_leaks_from_one_page_test_to_the_next(pytester):
     # (from the third on: the first test of an app prepares nothing).
     for i in range(2, 4):
         assert seen[f"opened {i}"] < seen[f"ended {i - 1}"], (i, seen)
+    # And the pages themselves were kept: test 1 had test 0's page again (test 0
+    # prepared nothing), test 2 the one prepared in the second context, test 3 the
+    # first again.
+    assert [seen[f"page {i}"] for i in range(4)] == [0, 0, 2, 0], seen
 
 
 def test_no_state_leaks_under_xdist(pytester):
@@ -106,6 +118,70 @@ def test_a_context_the_test_changed_is_not_reused(pytester):
     pytester.makepyfile(test_ctx=CHANGES_CONTEXT)
     result = pytester.runpytest_subprocess(*NO_PP, "-v")
     result.assert_outcomes(passed=4)
+
+
+CHANGES_PAGE = f"""
+import pytest
+
+pytestmark = pytest.mark.gradio_app({str(APPS / "browser_state.py")!r})
+KEPT, HEARD = [], []
+
+
+@pytest.mark.parametrize("i", range(4))
+def test_changes_page(i, gradio_page):
+    page = gradio_page.page
+    KEPT.append(page)
+    assert page.viewport_size == {{"width": 1280, "height": 720}}
+    page.evaluate("() => console.log('from test', location.href)")
+    gradio_page.component("Show").click()
+    gradio_page.component("Shown").expect_value("count 0, remembered nothing yet")
+    assert HEARD == []
+    if i == 0:
+        # A listener of this test's, and a viewport: a kept page would take both on.
+        page.on("console", lambda m: HEARD.append(m.text))
+        page.set_viewport_size({{"width": 500, "height": 400}})
+        HEARD.clear()
+    if i == 1:
+        assert KEPT[1] is not KEPT[0]  # test 0's page, changed, was closed
+    if i == 3:
+        assert KEPT[3] is KEPT[1]  # test 1's, unchanged, was kept
+"""
+
+
+def test_a_page_the_test_changed_is_not_kept(pytester):
+    pytester.makepyfile(test_page=CHANGES_PAGE)
+    result = pytester.runpytest_subprocess(*NO_PP, "-v")
+    result.assert_outcomes(passed=4)
+
+
+OTHER_ORIGIN = f"""
+import pytest
+
+pytestmark = pytest.mark.gradio_app({str(APPS / "browser_state.py")!r})
+KEPT = []
+
+
+@pytest.mark.parametrize("i", range(3))
+def test_other_origin(i, gradio_page):
+    page = gradio_page.page
+    KEPT.append(page)
+    other = gradio_page.url.replace("127.0.0.1", "localhost")
+    assert other != gradio_page.url
+    page.goto(other)
+    assert page.evaluate("() => sessionStorage.getItem('left')") is None
+    assert page.evaluate("() => localStorage.getItem('left')") is None
+    # Left on an origin the page then leaves: it is cleared all the same.
+    page.evaluate("() => {{ sessionStorage.setItem('left', 1); localStorage.setItem('left', 1); }}")
+    page.goto(gradio_page.url)
+    if i == 1:
+        assert KEPT[1] is KEPT[0]
+"""
+
+
+def test_storage_of_another_origin_the_page_went_to_is_cleared(pytester):
+    pytester.makepyfile(test_origin=OTHER_ORIGIN)
+    result = pytester.runpytest_subprocess(*NO_PP, "-v")
+    result.assert_outcomes(passed=3)
 
 
 CACHED = f"""

@@ -116,10 +116,9 @@ class WarmContext:
         self.permissions = list(permissions or [])
         self.page: Any = None  # the page kept for the next test, on about:blank
         self.page_dirty: str | None = None  # why `page` cannot serve again
-        self.page_origins: set[str] = set()  # where the test took its page
-        self.app_origin = origin(app_url)
-        if self.app_origin:
-            self.origins.add(self.app_origin)
+        app = origin(app_url)
+        if app:
+            self.origins.add(app)
         _watch(context, self._changed)
 
     def _changed(self, what: str) -> None:
@@ -141,7 +140,6 @@ class WarmContext:
             found = origin(frame.url)
             if found:
                 self.origins.add(found)
-                self.page_origins.add(found)
 
         with quietly(page):
             page.on("framenavigated", navigated)
@@ -175,26 +173,17 @@ class WarmContext:
             finally:
                 session.detach()
             self.used = False
-        self.page_origins = set()
         return page
 
     def keep(self, page: Any) -> bool:
         """Keep `page`, the test's, for the next test of this context: navigated to
         about:blank, so that nothing of the test's document runs on (its jobs, its
         timers). False, and the page closed, if it cannot serve again."""
-        foreign = self.page_origins - {self.app_origin}
-        if (
-            self.dirty is None
-            and self.page_dirty is None
-            and not foreign
-            and not page.is_closed()
-            and origin(page.url) == self.app_origin
-        ):
+        if self.dirty is None and self.page_dirty is None and not page.is_closed():
             try:
-                # Session storage and the window's name belong to the page and outlive
-                # its documents; DevTools clears session storage only through a frame on
-                # its origin: so here, before leaving (and a page that went to another
-                # origin, whose storage no frame reaches now, is not kept).
+                # The window's name belongs to the page and outlives its documents, as
+                # session storage does (which `Storage.clearDataForOrigin` also clears,
+                # on Chromium 156: this is for the page's current origin in any case).
                 page.evaluate(_FORGET_JS)
                 # Waited for (not left to run during the next test): a context closed
                 # while its page is on a navigation the page started never closes
