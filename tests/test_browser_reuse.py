@@ -340,3 +340,40 @@ def test_a_lost_prepared_page_or_a_closed_context_is_replaced(pytester):
     pytester.makepyfile(test_breaks=BREAKS_THINGS)
     result = pytester.runpytest_subprocess(*NO_PP, "-v")
     result.assert_outcomes(passed=5)
+
+
+PERMISSIONS = f"""
+import pytest
+
+pytestmark = pytest.mark.gradio_app({str(APPS / "browser_state.py")!r})
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {{**browser_type_launch_args, "executable_path": CHROMIUM, "args": LAUNCH_ARGS}}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {{**browser_context_args, "permissions": ["clipboard-read"]}}
+
+
+@pytest.mark.parametrize("i", range(3))
+def test_permission(i, gradio_page):
+    state = gradio_page.page.evaluate(
+        "async () => (await navigator.permissions.query({{name: 'clipboard-read'}})).state"
+    )
+    assert state == "granted"
+"""
+
+
+def test_permissions_given_by_the_context_options_stay_on_a_reused_context(pytester):
+    # Clearing a reused context takes the test's permissions away, not these. They
+    # come from pytest-playwright's options, its browser being our Chromium.
+    from pytest_gradio.browser.launch import LAUNCH_ARGS, find_browser
+
+    chromium = find_browser(None, "", None).executable
+    setup = f"CHROMIUM, LAUNCH_ARGS = {chromium!r}, {list(LAUNCH_ARGS)!r}\n"
+    pytester.makepyfile(test_permissions=PERMISSIONS + setup)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-v")
+    result.assert_outcomes(passed=3)
