@@ -19,7 +19,7 @@ Each context also keeps its page: a test's page is navigated away (to about:blan
 when the test ends and back to the app for a later test, which then gets a new
 document, so a new Gradio session (the frontend makes its session hash per
 document). Why: a new page is a new renderer process, whose first render of the app
-costs about twice the CPU of one in a renderer that has drawn it before (its memory
+takes about twice as long as one in a renderer that has drawn it before (its memory
 cache keeps the parsed styles and compiled scripts). Between tests the page also loses
 its session storage and its history; a page the test changed (its own listeners,
 routes, init scripts, viewport, media...) or closed is not kept: a new one is made.
