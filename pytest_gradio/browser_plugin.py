@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .apps import GradioApp
     from .browser.launch import BrowserSession
     from .browser.page import GradioPage
+    from .browser.pool import WarmContext
     from .browser.recording import Collector
 
 HELP_BROWSER = (
@@ -88,6 +89,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 BROWSER_KEY = pytest.StashKey["_OwnBrowser"]()
+PAGES_KEY = pytest.StashKey["_Pages"]()
+NEXT_KEY = pytest.StashKey["pytest.Item | None"]()
 
 
 class _OwnBrowser:
@@ -145,8 +148,25 @@ def gradio_browser(request: pytest.FixtureRequest) -> Any:
     return own.get()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    # gradio_page prepares the next test's page during this one: it needs to know
+    # whether there is one (xdist gives each worker's next item too).
+    item.stash[NEXT_KEY] = nextitem
+    return (yield)
+
+
+def _wants_page(item: pytest.Item | None) -> bool:
+    return item is not None and "gradio_page" in getattr(item, "fixturenames", ())
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    # After the fixtures' teardown: warm contexts and a prepared page are kept only
+    # for a next test that takes a page.
+    pages = item.config.stash.get(PAGES_KEY, None)
+    if pages is not None and not _wants_page(nextitem):
+        pages.close()
     own = item.config.stash.get(BROWSER_KEY, None)
     if own is None or own.session is None:
         return
@@ -156,13 +176,16 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    pages = config.stash.get(PAGES_KEY, None)
+    if pages is not None:
+        pages.close()
     own = config.stash.get(BROWSER_KEY, None)
     if own is not None:
         own.close()
 
 
 @pytest.fixture(scope="session")
-def gradio_page_collector() -> Iterator[Collector]:
+def gradio_page_collector(request: pytest.FixtureRequest) -> Iterator[Collector]:
     """The loopback endpoint the session's pages report their jobs to."""
     from .browser.recording import Collector
 
@@ -170,6 +193,11 @@ def gradio_page_collector() -> Iterator[Collector]:
     try:
         yield collector
     finally:
+        # Before the collector (a prepared page reports to it) and before
+        # pytest-playwright's session browser, which is torn down after this.
+        pages = request.config.stash.get(PAGES_KEY, None)
+        if pages is not None:
+            pages.close()
         collector.close()
 
 
@@ -181,6 +209,143 @@ class _PageState:
     failed_requests: list[str] = field(default_factory=list)
     tracing: bool = False
     artifacts: list[Path] = field(default_factory=list)
+
+
+@dataclass
+class _Slot:
+    """One test's page with everything made for it, possibly before the test."""
+
+    key: tuple[Any, ...]
+    state: _PageState
+    gradio: GradioPage
+    recorder: Any
+    sink: str
+    warm: WarmContext | None  # None: a context of its own, closed with the page
+    # What was put on the page for this test only, taken off again when a warm
+    # context keeps the page: (event, handler) pairs, the recorder's init script.
+    listeners: list[tuple[str, Any]] = field(default_factory=list)
+    script: Any = None
+
+
+class _Pages:
+    """Warm contexts of one app and the page prepared for the next test (per
+    browser, per xdist worker): see `browser/pool.py` for what is kept and what is
+    cleared, and `gradio_page` for when a page is prepared."""
+
+    def __init__(self, collector: Collector) -> None:
+        self.collector = collector
+        self.key: tuple[Any, ...] | None = None
+        self.idle: list[WarmContext] = []
+        self.prepared: _Slot | None = None
+        self.load_events: dict[tuple[Any, ...], bool] = {}
+
+    def take(self, key: tuple[Any, ...]) -> _Slot | None:
+        """The prepared page if it was made for `key`; else None, and everything kept
+        for another app or browser is closed."""
+        slot, self.prepared = self.prepared, None
+        if slot is not None and slot.key == key:
+            return slot
+        if slot is not None:
+            self.discard(slot)
+        if self.key != key:
+            self.close_idle()
+            self.key = key
+        return None
+
+    def context(self, key: tuple[Any, ...], browser: Any, args: dict[str, Any], url: str) -> Any:
+        """A warm context of `key` with no page open (but the one it keeps), or a new one."""
+        from .browser.pool import WarmContext
+
+        self.key = key
+        if self.idle:
+            return self.idle.pop()
+        return WarmContext(browser.new_context(**args), url, args.get("permissions"))
+
+    def give_back(self, warm: WarmContext) -> None:
+        try:
+            warm.close_pages()
+        except Exception:
+            warm.dirty = warm.dirty or "its pages did not close"
+        if warm.dirty is None and len(self.idle) < 2:
+            self.idle.append(warm)
+        else:
+            warm.close()
+
+    def discard(self, slot: _Slot) -> None:
+        self.collector.unregister(slot.sink)
+        try:
+            if slot.warm is not None:
+                _put_away(slot)
+                self.give_back(slot.warm)
+        finally:
+            slot.recorder.close()
+
+    def close_idle(self) -> None:
+        idle, self.idle = self.idle, []
+        for warm in idle:
+            warm.close()
+
+    def close(self) -> None:
+        slot, self.prepared = self.prepared, None
+        try:
+            if slot is not None:
+                self.discard(slot)
+        finally:
+            self.close_idle()
+            self.key = None
+
+
+# True when the app has events the page sends by itself (load, timers, gr.render):
+# a page prepared during the previous test would run them during that test.
+_SENDS_BY_ITSELF = """() => (((window.gradio_config || {}).dependencies) || []).some(
+    (d) => !!d.every || (d.targets || []).some((t) => t && (t[1] === "load" || t[1] === "tick")))"""
+
+
+def _new_slot(
+    key: tuple[Any, ...],
+    config: pytest.Config,
+    gradio_app: GradioApp,
+    collector: Collector,
+    context: Any,
+    warm: WarmContext | None,
+    tracing: bool,
+) -> _Slot:
+    """A page on `gradio_app`, its listeners and recorder, navigating (not waited for)."""
+    from .browser.launch import NETWORK_ACCESS_FLAG
+    from .browser.page import GradioPage
+    from .browser.pool import quietly
+    from .browser.recording import RECORDER_JS, PageRecorder
+
+    state = _PageState(context=context)
+    timeout = gradio_app.job_timeout
+    recorder = PageRecorder(gradio_app.client, job_timeout=timeout)
+    sink = collector.register(recorder.receive)
+    listeners: list[tuple[str, Any]] = [
+        ("console", lambda m: _console(state, m)),
+        ("pageerror", lambda e: state.console.append(f"uncaught: {e}")),
+        ("requestfailed", lambda r: _failed_request(state, r, sink)),
+    ]
+    try:
+        if tracing:
+            context.tracing.start(screenshots=True, snapshots=True)
+            state.tracing = True
+        page = context.new_page() if warm is None else warm.new_page()
+        with quietly(page):
+            # On the page, not the context: the sink is this test's, the context is
+            # shared. A kept page takes it off again (see `_put_away`).
+            script = page.add_init_script(
+                RECORDER_JS.replace("%SINK%", sink).replace("%FLAG%", NETWORK_ACCESS_FLAG)
+            )
+            page.set_default_timeout(timeout * 1000)
+            for event, handler in listeners:
+                page.on(event, handler)
+            gradio = GradioPage(page, recorder, url=gradio_app.url, timeout=timeout)
+            gradio.start_loading()
+    except BaseException:
+        collector.unregister(sink)
+        recorder.close()
+        raise
+    return _Slot(key, state, gradio, recorder, sink, warm, listeners, script)
 
 
 @pytest.fixture
@@ -207,53 +372,164 @@ def gradio_page(
     gradio_browser: Any,
     gradio_page_collector: Collector,
 ) -> Iterator[GradioPage]:
-    """A Playwright page on the app under test, in a fresh browser context (cookies,
-    storage and Gradio session are this test's), returned once the app has rendered.
-    The jobs it triggers are recorded: `gradio_page.jobs`, `gradio_page.wait_idle()`.
+    """A Playwright page on the app under test, returned once the app has rendered:
+    a new page (so a new Gradio session and sessionStorage) in a context whose
+    cookies, storage and permissions are this test's. The jobs it triggers are
+    recorded: `gradio_page.jobs`, `gradio_page.wait_idle()`.
 
     >>> def test_greet(gradio_page):
     ...     gradio_page.component("Name").set("Ada")
     ...     gradio_page.component("Greet").click()
     ...     gradio_page.component("Greeting").expect_value("Hello Ada")
     """
-    from .browser.launch import NETWORK_ACCESS_FLAG
-    from .browser.page import GradioPage
-    from .browser.recording import RECORDER_JS, PageRecorder
+    from .browser.page import PageNotReadyError
+    from .browser.pool import reusable
 
-    state = _PageState()
-    request.node.stash[PAGE_KEY] = state
-    timeout = gradio_app.job_timeout
-    recorder = PageRecorder(gradio_app.client, job_timeout=timeout)
-    sink = gradio_page_collector.register(recorder.receive)
+    config = request.config
+    pages = config.stash.get(PAGES_KEY, None)
+    if pages is None or pages.collector is not gradio_page_collector:
+        pages = config.stash[PAGES_KEY] = _Pages(gradio_page_collector)
+    # The key below holds them: a warm context serves only tests with the same options.
     context_args = dict(request.getfixturevalue("gradio_browser_context_args"))
-    context = gradio_browser.new_context(**context_args)
-    state.context = context
+    tracing = _setting(config, "gradio_tracing", TRACING)[0] == "retain-on-failure"
+    # A trace should show the page loading, and a context per test is then the
+    # simplest thing: tracing runs take the slow path.
+    warm = not tracing and reusable(gradio_browser, context_args)
+    key = (id(gradio_browser), id(gradio_app), gradio_app.url, repr(sorted(context_args.items())))
+    slot = pages.take(key) if warm else None
+    prepared = slot is not None
+    discarded: _Slot | None = None
+    if slot is None:
+        made: tuple[Any, WarmContext | None]
+        if warm:
+            made = _context_for(pages, key, gradio_browser, context_args, gradio_app.url)
+        else:
+            made = (gradio_browser.new_context(**context_args), None)
+        try:
+            slot = _new_slot(
+                key, config, gradio_app, gradio_page_collector, made[0], made[1], tracing=tracing
+            )
+        except BaseException:
+            (made[1] or made[0]).close()
+            raise
+    state = slot.state
+    request.node.stash[PAGE_KEY] = state
+    if slot.warm is not None:
+        slot.warm.used = True
     try:
-        tracing, _ = _setting(request.config, "gradio_tracing", TRACING)
-        if tracing == "retain-on-failure":
-            context.tracing.start(screenshots=True, snapshots=True)
-            state.tracing = True
-        context.add_init_script(
-            RECORDER_JS.replace("%SINK%", sink).replace("%FLAG%", NETWORK_ACCESS_FLAG)
-        )
-        page = context.new_page()
-        page.set_default_timeout(timeout * 1000)
-        page.on("console", lambda m: _console(state, m))
-        page.on("pageerror", lambda e: state.console.append(f"uncaught: {e}"))
-        page.on("requestfailed", lambda r: _failed_request(state, r, sink))
-        gradio = GradioPage(page, recorder, url=gradio_app.url, timeout=timeout)
-        state.page = gradio
-        yield gradio.open()
+        state.page = slot.gradio
+        # Before waiting for this page: making the next one blocks for a while (a new
+        # page, its navigation), and this page renders meanwhile. Not in the first
+        # test of an app: it would pay for it, on top of starting the browser, and
+        # whether the app sends events at load is known once its page has rendered.
+        prepare = warm and _wants_page(request.node.stash.get(NEXT_KEY, None))
+        if prepare and pages.load_events.get(slot.key) is False:
+            _prepare_next(pages, slot, config, gradio_app, gradio_browser, context_args)
+        try:
+            slot.gradio.wait_rendered()
+        except PageNotReadyError:
+            if not prepared:
+                raise
+            # Made during the test before, which may have changed what it loaded
+            # from (restarted the app...): this test's own page says what is wrong.
+            pages.discard(slot)
+            discarded = slot
+            again = _context_for(pages, key, gradio_browser, context_args, gradio_app.url)
+            try:
+                slot = _new_slot(
+                    key,
+                    config,
+                    gradio_app,
+                    gradio_page_collector,
+                    again[0],
+                    again[1],
+                    tracing=False,
+                )
+            except BaseException:
+                again[1].close()
+                raise
+            state = slot.state
+            request.node.stash[PAGE_KEY] = state
+            again[1].used = True
+            state.page = slot.gradio
+            slot.gradio.wait_rendered()
+        if warm and slot.key not in pages.load_events:
+            pages.load_events[slot.key] = bool(slot.gradio.page.evaluate(_SENDS_BY_ITSELF))
+        yield slot.gradio
     finally:
         state.page = None
-        gradio_page_collector.unregister(sink)
-        if state.tracing:
-            with contextlib.suppress(Exception):
-                context.tracing.stop()
+        if slot is not discarded:  # else its replacement could not be made
+            _release(pages, slot, gradio_page_collector)
+
+
+def _release(pages: _Pages, slot: _Slot, collector: Collector) -> None:
+    """Close what `gradio_page` made for a test (its page; its context unless warm)."""
+    state = slot.state
+    collector.unregister(slot.sink)
+    if state.tracing:
+        with contextlib.suppress(Exception):
+            state.context.tracing.stop()
+    try:
+        if slot.warm is not None:
+            _put_away(slot)
+            pages.give_back(slot.warm)
+        else:
+            state.context.close()
+    finally:
+        slot.recorder.close()
+
+
+def _put_away(slot: _Slot) -> None:
+    """Keep the slot's page in its warm context for a later test, with nothing of this
+    test left on it, or close it."""
+    assert slot.warm is not None
+    page = slot.gradio.page
+    # Recent Playwright releases (1.65 here) return the init script's handle, a
+    # Disposable (Python: `close()`); older ones return None: such a page cannot lose
+    # the script, and is not kept.
+    remove = getattr(slot.script, "close", None)
+    if remove is None:
+        slot.warm.page_dirty = slot.warm.page_dirty or "its init script cannot be removed"
+    elif not page.is_closed():
         try:
-            context.close()
-        finally:
-            recorder.close()
+            for event, handler in slot.listeners:
+                page.remove_listener(event, handler)
+            remove()
+        except Exception:
+            slot.warm.page_dirty = slot.warm.page_dirty or "its init script was not removed"
+    slot.warm.keep(page)
+
+
+def _context_for(
+    pages: _Pages, key: tuple[Any, ...], browser: Any, args: dict[str, Any], url: str
+) -> tuple[Any, WarmContext]:
+    warm = pages.context(key, browser, args, url)
+    return warm.context, warm
+
+
+def _prepare_next(
+    pages: _Pages,
+    slot: _Slot,
+    config: pytest.Config,
+    gradio_app: GradioApp,
+    browser: Any,
+    context_args: dict[str, Any],
+) -> None:
+    """Start the next test's page, for this test's app, in another warm context: it
+    loads and renders while this test runs. The next test takes it if it runs on the
+    same app in the same browser; otherwise it is closed unused. Only for an app known
+    to send no event by itself at load: those events would run during this test, on
+    this test's server."""
+    key = slot.key
+    context = pages.context(key, browser, context_args, gradio_app.url)
+    try:
+        pages.prepared = _new_slot(
+            key, config, gradio_app, pages.collector, context.context, context, tracing=False
+        )
+    except Exception:
+        # Not this test's failure: the next test makes its own page, and says why
+        # if it cannot.
+        context.close()
 
 
 def _console(state: _PageState, message: Any) -> None:
@@ -292,15 +568,16 @@ def pytest_runtest_makereport(
     if state is None or state.page is None or report.when == "teardown":
         return report
     page = state.page
+    mode, _ = _setting(item.config, "gradio_console_errors", CONSOLE_ERRORS)
+    if not report.failed and not (mode == "fail" and report.when == "call"):
+        return report  # nothing to read from the page: spare a round trip per phase
     errors = [*page.page_errors(), *(e for e in state.console if e.startswith("uncaught"))]
-    if report.passed and report.when == "call":
-        mode, _ = _setting(item.config, "gradio_console_errors", CONSOLE_ERRORS)
-        if mode == "fail" and errors:
-            report.outcome = "failed"
-            report.longrepr = (
-                "The page had uncaught JavaScript errors (--gradio-console-errors=fail):\n"
-                + "\n".join(f"  {e}" for e in _unique(errors))
-            )
+    if report.passed and report.when == "call" and mode == "fail" and errors:
+        report.outcome = "failed"
+        report.longrepr = (
+            "The page had uncaught JavaScript errors (--gradio-console-errors=fail):\n"
+            + "\n".join(f"  {e}" for e in _unique(errors))
+        )
     if not report.failed:
         return report
     lines = _save_artifacts(item, state)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import time
+import weakref
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,21 @@ _TWO_FRAMES = (
     "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
 )
 _CODE = ("script", "stylesheet")
+# Rendered, and nothing arrived for long enough that two more frames would show
+# nothing new (as `_MOUNTED` and `_TWO_FRAMES`, where no code is loading).
+_SETTLED = (
+    "() => (" + _MOUNTED + ")() && performance.now() - Math.max(0, ...performance"
+    ".getEntriesByType('resource').map(e => e.responseEnd)) > 100"
+)
+# The pages that have LIVE_CONFIG_JS (a page kept between tests opens the app again).
+_LIVE_CONFIG_ADDED: weakref.WeakSet[Page] = weakref.WeakSet()
+
+
+def _evaluates_true(page: Page, script: str) -> bool:
+    try:
+        return bool(page.evaluate(script))
+    except Exception:
+        return False  # a document on its way: the slow path waits for it
 
 
 def _left(deadline: float) -> float:
@@ -83,28 +99,56 @@ class GradioPage:
 
     def open(self) -> GradioPage:
         """Go to the app and wait until Gradio has rendered it (bounded by `timeout`)."""
-        deadline = time.monotonic() + self.timeout
-        loading: set[Any] = set()
+        self.start_loading()
+        return self.wait_rendered()
+
+    def start_loading(self) -> None:
+        """Navigate to the app and return once the server answered, leaving the page
+        to load and render on its own: the glue prepares the next test's page so,
+        while the current test runs. `wait_rendered()` finishes the job."""
+        self._loading: set[Any] = set()
+        self._load_error: Exception | None = None
 
         def started(request: Any) -> None:
             if request.resource_type in _CODE:
-                loading.add(request)
+                self._loading.add(request)
 
         def ended(request: Any) -> None:
-            loading.discard(request)
+            self._loading.discard(request)
 
-        page = self.page
-        page.on("request", started)
-        page.on("requestfinished", ended)
-        page.on("requestfailed", ended)
+        self._listeners = (started, ended)
+        self.page.on("request", started)
+        self.page.on("requestfinished", ended)
+        self.page.on("requestfailed", ended)
         from .controls import LIVE_CONFIG_JS
 
         try:
-            page.add_init_script(LIVE_CONFIG_JS)
-            page.goto(self.url, timeout=self.timeout * 1000)
-            page.wait_for_function(_MOUNTED, timeout=_left(deadline) * 1000)
+            # Here, not where the page is made: every path to a page (a fresh one, a
+            # prepared one, a replacement, a kept one) goes through start_loading().
+            # Once per page: an init script stays for all its later documents.
+            if self.page not in _LIVE_CONFIG_ADDED:
+                self.page.add_init_script(LIVE_CONFIG_JS)
+                _LIVE_CONFIG_ADDED.add(self.page)
+            self.page.goto(self.url, timeout=self.timeout * 1000, wait_until="commit")
+        except Exception as exc:
+            self._load_error = exc
+
+    def wait_rendered(self) -> GradioPage:
+        """Wait until the page `start_loading()` began has rendered the app."""
+        # Counted from now, not from start_loading(): a prepared page may have waited
+        # through a whole earlier test.
+        deadline = time.monotonic() + self.timeout
+        loading, page = self._loading, self.page
+        try:
+            if self._load_error is not None:
+                raise self._load_error
+            # A page prepared during the test before has usually long rendered: one
+            # round trip tells.
+            settled = not loading and _evaluates_true(page, _SETTLED) and not loading
+            if not settled:
+                page.wait_for_function(_MOUNTED, timeout=_left(deadline) * 1000)
             # The layout is mounted; components whose code is still loading are not.
-            while True:
+            while not settled:
                 while loading:
                     if _left(deadline) <= 0.001:
                         raise TimeoutError("component code still loading")
@@ -122,6 +166,7 @@ class GradioPage:
                 "--gradio-job-timeout if it renders slowly."
             ) from None
         finally:
+            started, ended = self._listeners
             page.remove_listener("request", started)
             page.remove_listener("requestfinished", ended)
             page.remove_listener("requestfailed", ended)
