@@ -68,7 +68,7 @@ def test_leaves_state(i, gradio_page):
 
 def test_no_state_leaks_from_one_page_test_to_the_next(pytester):
     pytester.makepyfile(test_state=LEAVES_STATE)
-    result = pytester.runpytest_subprocess(*NO_PP, "-v")
+    result = pytester.runpytest_inprocess(*NO_PP, "-v")
     result.assert_outcomes(passed=4)
     import json
 
@@ -86,7 +86,7 @@ def test_no_state_leaks_from_one_page_test_to_the_next(pytester):
 
 def test_no_state_leaks_under_xdist(pytester):
     pytester.makepyfile(test_state=LEAVES_STATE.replace("range(4)", "range(6)"))
-    result = pytester.runpytest_subprocess(*NO_PP, "-p", "xdist", "-n", "2")
+    result = pytester.runpytest_inprocess(*NO_PP, "-p", "xdist", "-n", "2")
     result.assert_outcomes(passed=6)
 
 
@@ -116,7 +116,7 @@ def test_changes_context(i, gradio_page):
 
 def test_a_context_the_test_changed_is_not_reused(pytester):
     pytester.makepyfile(test_ctx=CHANGES_CONTEXT)
-    result = pytester.runpytest_subprocess(*NO_PP, "-v")
+    result = pytester.runpytest_inprocess(*NO_PP, "-v")
     result.assert_outcomes(passed=4)
 
 
@@ -150,7 +150,7 @@ def test_changes_page(i, gradio_page):
 
 def test_a_page_the_test_changed_is_not_kept(pytester):
     pytester.makepyfile(test_page=CHANGES_PAGE)
-    result = pytester.runpytest_subprocess(*NO_PP, "-v")
+    result = pytester.runpytest_inprocess(*NO_PP, "-v")
     result.assert_outcomes(passed=4)
 
 
@@ -180,7 +180,7 @@ def test_other_origin(i, gradio_page):
 
 def test_storage_of_another_origin_the_page_went_to_is_cleared(pytester):
     pytester.makepyfile(test_origin=OTHER_ORIGIN)
-    result = pytester.runpytest_subprocess(*NO_PP, "-v")
+    result = pytester.runpytest_inprocess(*NO_PP, "-v")
     result.assert_outcomes(passed=3)
 
 
@@ -207,7 +207,7 @@ def test_cached(i, gradio_page):
 
 def test_a_reused_context_serves_the_frontend_from_its_cache(pytester):
     pytester.makepyfile(test_cached=CACHED)
-    result = pytester.runpytest_subprocess(*NO_PP)
+    result = pytester.runpytest_inprocess(*NO_PP)
     result.assert_outcomes(passed=4)
 
 
@@ -243,7 +243,7 @@ def test_a_again(gradio_page):
 
 def test_a_page_prepared_for_another_app_is_not_used(pytester):
     pytester.makepyfile(test_two=TWO_APPS)
-    result = pytester.runpytest_subprocess(*NO_PP, "-v")
+    result = pytester.runpytest_inprocess(*NO_PP, "-v")
     result.assert_outcomes(passed=4)
 
 
@@ -274,7 +274,7 @@ def test_loads(i, gradio_page):
 def test_an_app_with_load_events_gets_no_page_in_advance(pytester):
     # Its load events would run during the test before, on that test's server.
     pytester.makepyfile(test_loads=LOADS, loading_app=LOADING_APP)
-    result = pytester.runpytest_subprocess(*NO_PP)
+    result = pytester.runpytest_inprocess(*NO_PP)
     result.assert_outcomes(passed=3)
     import json
 
@@ -303,7 +303,7 @@ def test_failures_keep_their_screenshot_and_nothing_is_left_running(pytester, ar
 
     before = {p.pid for p in psutil.Process().children(recursive=True)}
     pytester.makepyfile(test_fails=FAILS_FIRST)
-    result = pytester.runpytest_subprocess(*NO_PP, "--gradio-output=out", *args)
+    result = pytester.runpytest_inprocess(*NO_PP, "--gradio-output=out", *args)
     result.assert_outcomes(failed=1, passed=0 if args else 2)
     # (-gw0 and so on after the name when this suite itself runs under xdist)
     (png,) = (pytester.path / "out").glob("test_fails.py-test_page-0*.png")
@@ -338,7 +338,7 @@ def test_breaks(i, gradio_page, gradio_browser):
 
 def test_a_lost_prepared_page_or_a_closed_context_is_replaced(pytester):
     pytester.makepyfile(test_breaks=BREAKS_THINGS)
-    result = pytester.runpytest_subprocess(*NO_PP, "-v")
+    result = pytester.runpytest_inprocess(*NO_PP, "-v")
     result.assert_outcomes(passed=5)
 
 
@@ -375,5 +375,5 @@ def test_permissions_given_by_the_context_options_stay_on_a_reused_context(pytes
     chromium = find_browser(None, "", None).executable
     setup = f"CHROMIUM, LAUNCH_ARGS = {chromium!r}, {list(LAUNCH_ARGS)!r}\n"
     pytester.makepyfile(test_permissions=PERMISSIONS + setup)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-v")
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-v")
     result.assert_outcomes(passed=3)

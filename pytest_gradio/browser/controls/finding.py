@@ -199,6 +199,10 @@ def _tabs_of(layout: Any) -> dict[Any, Any]:
     return found
 
 
+class _NotYet(ComponentNotFoundError):
+    """Not on the page (yet): a `gr.render` may still draw it."""
+
+
 def find_component(
     page: GradioPage, name: str | None, *, kind: str | None, index: int | None
 ) -> Component:
@@ -212,9 +216,10 @@ def find_component(
         live = _Live(page)
         try:
             return _find(page, live, name, kind=kind, index=index)
-        except ComponentNotFoundError:
+        except _NotYet:
             # A `gr.render` block makes its components when its event has run: wait
-            # for them (bounded) rather than say they do not exist.
+            # for them (bounded) rather than say they do not exist. Only for a name
+            # (or index) not there yet: an ambiguous name fails at once.
             if not live.has_renders or time.monotonic() >= deadline:
                 raise
         page.page.wait_for_timeout(RETRY_MS * 2)
@@ -267,7 +272,7 @@ def _find(
                 label = root.locator(LABEL_SELECTOR).filter(has_text=exact(name))
                 if label.count():
                     return Component(page, label.first.locator(BLOCK), name, {})
-            raise ComponentNotFoundError(
+            raise _NotYet(
                 f"No component {name!r} on the page at {page.url}. Components there: "
                 + ", ".join(live.describe(e) for e in entries)
                 + ". Use a label, an elem_id or a button's text (or kind=...)."
@@ -281,7 +286,7 @@ def _find(
             )
         index = index or 0
         if index >= len(hits):
-            raise ComponentNotFoundError(
+            raise _NotYet(
                 f"{len(hits)} component(s) answer to {name!r} on the page at {page.url} ("
                 + ", ".join(live.describe(e) for e in hits)
                 + f"); index={index} is out of range."
@@ -292,7 +297,7 @@ def _find(
         index = index or 0
         if index >= len(hits):
             kinds = sorted({str(e.get("type")) for e in entries})
-            raise ComponentNotFoundError(
+            raise _NotYet(
                 f"The page at {page.url} has {len(hits)} component(s) of kind {kind!r}; "
                 f"index={index} asked. Kinds there: {', '.join(kinds)}."
             )
