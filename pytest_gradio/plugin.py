@@ -806,7 +806,32 @@ def _fuzz_items(collector: pytest.Collector, results: list[Any]) -> list[pytest.
             generated.append(
                 _fuzz_function(collector, f"gradio_fuzz[{prefix}{name}]", test, marker)
             )
+        if not [name for name in names if name not in skip]:
+            # Else the run says "no tests ran" (exit 5) and nothing of why.
+            why = _nothing_to_fuzz(spec.raw or spec.target, names)
+            generated.append(
+                _fuzz_function(collector, f"gradio_fuzz[{prefix}]", _skipped(why), marker)
+            )
     return generated
+
+
+def _nothing_to_fuzz(app: str, names: list[str]) -> str:
+    if names:
+        return (
+            f"not fuzzed: --gradio-fuzz-skip leaves no endpoint of {app} "
+            f"(its endpoints: {', '.join(names)})"
+        )
+    return (
+        f"not fuzzed: {app} has no API endpoint (its events are private: "
+        "api_visibility='private' or api_name=False); test them from the page (gradio_page)"
+    )
+
+
+def _skipped(reason: str) -> Callable[..., None]:
+    def gradio_fuzz() -> None:
+        pytest.skip(reason)
+
+    return gradio_fuzz
 
 
 def _fuzz_function(

@@ -151,6 +151,39 @@ def test_gradio_fuzz_with_no_tests_and_a_skip_list(pytester: pytest.Pytester) ->
     )
 
 
+def test_gradio_fuzz_on_an_app_with_nothing_to_fuzz_says_why(pytester: pytest.Pytester) -> None:
+    """An app whose events are all private (gradio's calculator_blocks demo), or whose
+    endpoints --gradio-fuzz-skip all takes: one skipped test with the reason, not
+    pytest's "no tests ran" (exit 5)."""
+    pytester.makepyfile(
+        app="""
+        import gradio as gr
+
+        five = gr.__version__.startswith("5.")
+        private = {"api_name": False} if five else {"api_visibility": "private"}
+        with gr.Blocks() as demo:
+            number = gr.Number()
+            gr.Button().click(lambda n: n, number, number, **private)
+        """
+    )
+    result = pytester.runpytest("--gradio-app=app.py", "--gradio-fuzz", "-rs")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(
+        ["SKIPPED [[]1[]] *not fuzzed: app.py has no API endpoint (its events are private*"]
+    )
+    shutil.copy(APPS / "fuzz_errors.py", pytester.path / "app.py")
+    result = pytester.runpytest(
+        "--gradio-app=app.py",
+        "--gradio-fuzz",
+        "--gradio-fuzz-skip=/stall,picky,/slow_picky,/bad_output,/echo,/refuse,/picked",
+        "-rs",
+    )
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(
+        ["SKIPPED [[]1[]] *not fuzzed: --gradio-fuzz-skip leaves no endpoint of app.py*"]
+    )
+
+
 def test_gradio_fuzz_bad_budget_is_a_usage_error(pytester: pytest.Pytester) -> None:
     shutil.copy(APPS / "fuzz_errors.py", pytester.path / "app.py")
     result = pytester.runpytest("--gradio-app=app.py", "--gradio-fuzz", "--gradio-fuzz-examples=x")
