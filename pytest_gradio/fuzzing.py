@@ -170,6 +170,8 @@ def fuzz_endpoint(
     kinds = ",".join(p.kind for p in endpoint_parameters(client, fn_index))
     key = f"pytest-gradio|{getattr(client, 'app_label', None) or ''}|{name}|{kinds}"
     test.hypothesis.inner_test._hypothesis_internal_add_digest = key.encode()  # type: ignore[attr-defined]
+    from hypothesis.errors import Flaky
+
     try:
         test()
     except _Found as found:
@@ -180,7 +182,35 @@ def fuzz_endpoint(
                 "a smaller input may fail too)"
             )
         raise AssertionError(message) from None
+    except Flaky as flaky:
+        # The input failed once and passed when hypothesis called it again: still a
+        # crash the app had, told as ours are rather than as hypothesis's
+        # exception group around our internal exception.
+        finding = _found_in(flaky) or state["found"]
+        if finding is None:
+            raise
+        message = failure_message(finding, name, state["calls"], seed, database)
+        raise AssertionError(
+            message.replace("(hypothesis's shrunk example, ", "(", 1)
+            + "\nNot every time: the same input passed when called again, so the app's "
+            "result depends on something besides its input (randomness, state kept "
+            "between calls, files, time). The failure above did happen; the replay may "
+            "need a few tries."
+        ) from None
     return FuzzResult(name, state["calls"], time.monotonic() - started, state["spent"])
+
+
+def _found_in(error: BaseException) -> Finding | None:
+    """The finding inside hypothesis's Flaky error (an exception group since 6.1xx,
+    else its cause or context)."""
+    seen: list[BaseException] = [error]
+    while seen:
+        one = seen.pop()
+        if isinstance(one, _Found):
+            return one.finding
+        seen.extend(getattr(one, "exceptions", ()) or ())
+        seen.extend(e for e in (one.__cause__, one.__context__) if e is not None)
+    return None
 
 
 def not_callable_reason(client: Any, api_name: str | int) -> str | None:
