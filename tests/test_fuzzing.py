@@ -239,4 +239,3 @@ def test_a_failure_that_does_not_repeat_is_still_reported_as_ours(gradio_client)
     assert "Not every time: the same input passed when called again" in message
     assert "_Found" not in message
     assert "Replay it:" in message
-
