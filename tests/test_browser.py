@@ -22,6 +22,7 @@ from pytest_gradio.browser import ComponentNotFoundError
 from pytest_gradio.errors import JobTimeoutError
 
 from . import versions
+from .ticks import ticks, until
 
 APPS = Path(__file__).parent / "apps"
 # Inner runs use the plugin's own launcher, not pytest-playwright's (tested on its own).
@@ -701,26 +702,12 @@ def test_checkbox_group(gradio_page):
         sizes.set(["huge"])
 
 
-def _ticks(path: Path) -> int:
-    return len(path.read_text()) if path.exists() else 0
-
-
-def _until(page, condition, timeout: float = 30.0) -> None:
-    """Poll `condition` (bounded), letting the page run meanwhile."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        page.wait_for_timeout(20)
-
-
 def _stops(page, path: Path) -> bool:
     """The generator behind the ticks stopped: at most one more tick in 0.5 s (it
     stops at its next yield)."""
-    at_cancel = _ticks(path)
+    at_cancel = ticks(path)
     page.wait_for_timeout(500)
-    return _ticks(path) <= at_cancel + 1
+    return ticks(path) <= at_cancel + 1
 
 
 @pytest.mark.gradio_app(MEDIA_APP)
@@ -735,7 +722,7 @@ def test_cancel_a_page_job_as_the_stock_client_cancels(gradio_page, gradio_app, 
     stock = Client(gradio_app.url, verbose=False, download_files=str(tmp_path / "dl"))
     try:
         stock_job = stock.submit(str(stock_ticks), api_name="/tick")
-        _until(gradio_page, lambda: _ticks(stock_ticks) >= 3)
+        until(gradio_page, lambda: ticks(stock_ticks) >= 3)
         assert stock_job.cancel() is True
         # Stock raises KeyError or CancelledError, depending on a race (README: the
         # plugin's jobs always raise CancelledError, page jobs included).
@@ -750,7 +737,7 @@ def test_cancel_a_page_job_as_the_stock_client_cancels(gradio_page, gradio_app, 
     with gradio_page.expect_job() as info:
         gradio_page.component("Start ticking").click()
     job = info.value
-    _until(gradio_page, lambda: _ticks(page_ticks) >= 3)
+    until(gradio_page, lambda: ticks(page_ticks) >= 3)
     assert job.cancel() is True
     with pytest.raises(concurrent.futures.CancelledError):
         job.result(timeout=10)

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from gradio_client import Client
 
+from .ticks import ticks, until
+
 pytestmark = pytest.mark.gradio_app(str(Path(__file__).parent / "apps" / "browser_results.py"))
 
 
@@ -19,26 +21,12 @@ def _outcome(job, timeout: float = 30) -> tuple[str, str]:
         return ("raises", f"{type(exc).__name__}: {exc}")
 
 
-def _ticks(path: Path) -> int:
-    return len(path.read_text()) if path.exists() else 0
-
-
-def _until(page, condition, timeout: float = 30.0) -> None:
-    """Poll `condition` (bounded), letting the page run meanwhile."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        page.wait_for_timeout(20)
-
-
 def test_a_generator_cancelled_by_another_event_is_cancelled(gradio_page, gradio_client, tmp_path):
     """`gr.Button("Stop").click(None, cancels=[start])`: the page job ends CANCELLED
     and result() raises CancelledError, as the API job cancelled with cancel()."""
     api_ticks = tmp_path / "api"
     api_job = gradio_client.submit(str(api_ticks), api_name="/tick")
-    _until(gradio_page, lambda: _ticks(api_ticks) >= 3)
+    until(gradio_page, lambda: ticks(api_ticks) >= 3)
     api_job.cancel()
 
     page_ticks = tmp_path / "page"
@@ -46,7 +34,7 @@ def test_a_generator_cancelled_by_another_event_is_cancelled(gradio_page, gradio
     with gradio_page.expect_job() as info:
         gradio_page.component("Start").click()
     page_job = info.value
-    _until(gradio_page, lambda: _ticks(page_ticks) >= 3)
+    until(gradio_page, lambda: ticks(page_ticks) >= 3)
     gradio_page.component("Stop").click()
 
     assert _outcome(page_job) == _outcome(api_job) == ("raises", "CancelledError: ")
@@ -56,9 +44,9 @@ def test_a_generator_cancelled_by_another_event_is_cancelled(gradio_page, gradio
     assert page_job.status().success is False
     assert gradio_page.wait_idle()  # a cancelled job is not pending
     # The server stopped the generator (at most one step more).
-    at_cancel = _ticks(page_ticks)
+    at_cancel = ticks(page_ticks)
     gradio_page.wait_for_timeout(300)
-    assert _ticks(page_ticks) <= at_cancel + 1
+    assert ticks(page_ticks) <= at_cancel + 1
 
 
 def test_an_output_the_client_cannot_download_raises_as_for_the_api_job(
