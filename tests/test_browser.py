@@ -241,7 +241,7 @@ def _run_failing(pytester, *args):
             assert gradio_page.component("Name").value() == "Bob"
         """
     )
-    return pytester.runpytest_subprocess(*NO_PP, "--junitxml=junit.xml", *args)
+    return pytester.runpytest_inprocess(*NO_PP, "--junitxml=junit.xml", *args)
 
 
 def test_failing_test_leaves_a_screenshot_a_trace_and_a_report_entry(pytester):
@@ -293,8 +293,8 @@ def test_console_errors_fail_the_test_when_asked(pytester):
             gradio_page.wait_for_timeout(50)
         """
     )
-    assert pytester.runpytest_subprocess(*NO_PP).ret == 0
-    result = pytester.runpytest_subprocess(*NO_PP, "--gradio-console-errors=fail")
+    assert pytester.runpytest_inprocess(*NO_PP).ret == 0
+    result = pytester.runpytest_inprocess(*NO_PP, "--gradio-console-errors=fail")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*uncaught JavaScript errors*", "*kaboom*"])
 
@@ -565,7 +565,7 @@ def test_jobs_of_a_page_on_a_public_address_are_recorded(pytester):
     """A Space is on a public address; the page still reaches the loopback recorder
     thanks to the launch flag (and says how to fix it when the flag is missing)."""
     pytester.makepyfile(test_public=PUBLIC_PAGE_TEST)
-    result = pytester.runpytest_subprocess(*NO_PP)
+    result = pytester.runpytest_inprocess(*NO_PP)
     result.assert_outcomes(passed=2)
 
 
@@ -592,7 +592,7 @@ def test_async_code_runs_after_the_browser_tests(pytester):
             gradio_page.component("Name").set("Bob")
         """
     )
-    result = pytester.runpytest_subprocess(*NO_PP)
+    result = pytester.runpytest_inprocess(*NO_PP)
     result.assert_outcomes(passed=3)
 
 
