@@ -152,6 +152,15 @@ PATCHES: tuple[Patch, ...] = (
         "in-process server's thread it goes to that app's log",
     ),
     Patch(
+        "url_ok",
+        "gradio.networking:url_ok",
+        "span",
+        "apps/base.py",
+        "launch() checks that its server answers with one HEAD of 3 s and raises 'When "
+        "localhost is not accessible...' when it times out: during the plugin's launches "
+        "it asks again until the server answers (a busy machine's slow first answer)",
+    ),
+    Patch(
         "excepthook",
         "threading:excepthook",
         "span",

@@ -135,6 +135,49 @@ LOOPBACK_TEXT = "The plugin serves apps on 127.0.0.1"
 # --- item 7: launch errors are not port races --------------------------------------------
 
 
+def test_a_launch_check_answered_late_is_waited_for() -> None:
+    """gradio's launch() checks that its server answers (`networking.url_ok`: one HEAD
+    of 3 s, a timeout ends it) and raises "When localhost is not accessible, a
+    shareable link must be created" when the answer is late; with two CPU hogs beside
+    the suite (load 20) a subprocess app failed so. During the plugin's launches the
+    check asks again. Here a server whose first two answers come after 3.5 s."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from gradio import networking
+
+    from pytest_gradio.apps.base import patient_localhost_check
+
+    heads: list[float] = []
+
+    class LateTwice(BaseHTTPRequestHandler):
+        def do_HEAD(self) -> None:
+            heads.append(time.monotonic())
+            if len(heads) <= 2:
+                time.sleep(3.5)  # the server's behaviour under test: a late answer
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), LateTwice)
+    serving = threading.Thread(target=server.serve_forever)
+    serving.start()
+    url = f"http://127.0.0.1:{server.server_port}/"
+    stock = networking.url_ok
+    try:
+        assert stock(url) is False  # the late first answer ends gradio's own check
+        with patient_localhost_check():
+            assert networking.url_ok is not stock
+            assert networking.url_ok(url) is True  # the second HEAD is late, the third not
+        assert networking.url_ok is stock
+        assert len(heads) == 3
+    finally:
+        server.shutdown()
+        serving.join()
+        server.server_close()  # joins the handler threads
+
+
 def _blocks() -> Any:
     import gradio as gr
 

@@ -147,7 +147,8 @@ def test_subprocess_app_output_before_a_crash_is_in_the_error(pytester: pytest.P
         """
         import pytest
 
-        @pytest.mark.gradio_app("app.py", mode="subprocess")
+        # A fresh interpreter imports gradio: over 60 s beside two CPU hogs.
+        @pytest.mark.gradio_app("app.py", mode="subprocess", startup_timeout=180)
         def test_x(gradio_client):
             pass
         """

@@ -266,6 +266,11 @@ CRASHES = {
 }
 
 
+# Long enough for a fresh interpreter to import gradio with two CPU hogs beside the
+# suite (over 60 s there): a crash must end the wait well before it.
+STARTUP = 180.0
+
+
 def test_crash_during_startup_fails_fast(tmp_path: Path, outer_apps: set[int]) -> None:
     """An app that exits or raises while starting fails at once (not after the 60 s
     startup_timeout) with its exit code and its own output or error (both apps are
@@ -277,7 +282,7 @@ def test_crash_during_startup_fails_fast(tmp_path: Path, outer_apps: set[int]) -
         directory.mkdir()
         t0 = time.monotonic()
         try:
-            _start(directory, CRASHES[name][0])
+            _start(directory, CRASHES[name][0], startup_timeout=STARTUP)
         except BaseException as exc:
             outcomes[name] = (exc, time.monotonic() - t0)
 
@@ -294,9 +299,9 @@ def test_crash_during_startup_fails_fast(tmp_path: Path, outer_apps: set[int]) -
         # The child module runs once: runpy's "found in sys.modules" warning would
         # open every app's output if the package had imported it already.
         assert "found in sys.modules" not in str(exc)
-        # Before the 60 s startup_timeout, not at it (a child importing gradio on a
-        # busy machine took 30 s to fail: the bound is the timeout, not a speed).
-        assert seconds < 50, f"{name} took {seconds:.1f} s to fail"
+        # Before the startup_timeout, not at it (a child importing gradio on a busy
+        # machine took 30 s to fail: the bound is the timeout, not a speed).
+        assert seconds < STARTUP - 10, f"{name} took {seconds:.1f} s to fail"
     assert set(bootstraps_of(os.getpid())) <= outer_apps
 
 

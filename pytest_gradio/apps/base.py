@@ -82,6 +82,50 @@ def thread_failures(blocks: Any = None) -> Iterator[list[BaseException]]:
             threading.excepthook = previous
 
 
+# How long gradio's launch() may take to get an answer from its own server.
+LOCALHOST_CHECK_SECONDS = 60.0
+_check_lock = threading.Lock()
+_check_users = 0
+_check_saved: list[tuple[Any, Any]] = []
+
+
+@contextlib.contextmanager
+def patient_localhost_check() -> Iterator[None]:
+    """While the plugin launches apps: gradio's check that its server answers
+    (`gradio.networking.url_ok`) asks again until it does, bounded by
+    LOCALHOST_CHECK_SECONDS. Stock, the first HEAD that takes over 3 s ends the check,
+    and launch() raises "When localhost is not accessible, a shareable link must be
+    created": on a busy machine (load 20) a server that is up but slow to answer did
+    that. Put back when the last launch in the process ends."""
+    global _check_users
+    import importlib
+
+    networking: Any = importlib.import_module("gradio.networking")
+    with _check_lock:
+        if _check_users == 0:
+            stock = networking.url_ok
+
+            def url_ok(url: str) -> bool:
+                deadline = time.monotonic() + LOCALHOST_CHECK_SECONDS
+                while not stock(url):
+                    if time.monotonic() >= deadline:
+                        return False
+                    time.sleep(0.1)
+                return True
+
+            networking.url_ok = url_ok
+            _check_saved.append((networking, stock))
+        _check_users += 1
+    try:
+        yield
+    finally:
+        with _check_lock:
+            _check_users -= 1
+            if _check_users == 0:
+                module, stock = _check_saved.pop()
+                module.url_ok = stock
+
+
 def launch_on_free_port(
     launch: Callable[..., Any],
     blocks: Any,
@@ -103,7 +147,7 @@ def launch_on_free_port(
     kwargs = {**kwargs, "server_name": LOOPBACK, "share": False}
     for attempt in range(3):
         port = kwargs["server_port"] = free_port()
-        with thread_failures(blocks) as failures:
+        with thread_failures(blocks) as failures, patient_localhost_check():
             try:
                 return launch(blocks, **kwargs)
             except Exception as exc:
