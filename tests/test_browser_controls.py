@@ -81,6 +81,10 @@ def test_multimodal_textbox_text_and_files(gradio_page, tmp_path):
 
 def test_examples_rows(gradio_page):
     examples = gradio_page.component(kind="dataset")
+    # expect_rows, not a one-shot rows(): gradio draws each sample's cells with its
+    # component's own preview code, which may still be loading (on gradio 6.0.2 the
+    # Number column was empty at first: [['one', ''], ...]).
+    examples.expect_rows([["one", "1"], ["two", "2"], ["three", "3"]])
     assert examples.rows() == [["one", "1"], ["two", "2"], ["three", "3"]]
     examples.expect_count(3)
 
