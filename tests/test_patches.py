@@ -141,7 +141,7 @@ def test_b_in_process_run_of_a_thread_app(pytester):
     pytester.makepyfile(
         test_inner='''
 def test_inner(gradio_launch):
-    app = gradio_launch({apps!r} + "/basic.py", mode="thread", startup_timeout=60)
+    app = gradio_launch({apps!r} + "/basic.py", mode="thread", startup_timeout=180)
     assert app.url.startswith("http://127.0.0.1:")
 '''
     )
@@ -154,7 +154,7 @@ def test_inner(gradio_launch):
 
 
 def test_c_thread_app_serving_itself_with_uvicorn(gradio_launch):
-    app = gradio_launch(APPS + "/mounted_fastapi.py", mode="thread", startup_timeout=60)
+    app = gradio_launch(APPS + "/mounted_fastapi.py", mode="thread", startup_timeout=180)
     assert app.url.startswith("http://127.0.0.1:")
 
 
@@ -173,7 +173,7 @@ def test_d_uvicorn_imported_again_is_taken_over_again(gradio_launch):
     for name in ("uvicorn.server", "uvicorn.main", "uvicorn"):
         importlib.reload(sys.modules[name])
     assert getattr(uvicorn.run, "__pytest_gradio_original__", None) is None
-    app = gradio_launch(APPS + "/mounted_fastapi.py", mode="thread", startup_timeout=60)
+    app = gradio_launch(APPS + "/mounted_fastapi.py", mode="thread", startup_timeout=180)
     assert app.url.startswith("http://127.0.0.1:")
 """
 

@@ -33,6 +33,8 @@ from .handshake import ENV_CONFIG, ERROR_MARKER, READY_MARKER, STACK_SIGNAL, enc
 TERMINATE_GRACE = 5.0
 # Output lines kept for error messages; a line longer than this is cut.
 TAIL_LINES = 30
+# How long a start-up timeout's error waits for the app's stack (asked by a signal).
+STACK_WAIT = 5.0
 _MAX_LINE = 8192
 _EXIT_POLL = 0.05
 # How long a job whose stream broke waits to see the app's process end, and how many
@@ -176,7 +178,9 @@ class SubprocessApp(GradioApp):
             mark = self._log.total
         with contextlib.suppress(OSError):
             os.kill(self.pid, sig)
-        until = time.monotonic() + 1.0
+        # The child writes its stack at once; reading it here can take seconds on a
+        # busy machine (1 s was too short with two CPU hogs beside the run).
+        until = time.monotonic() + STACK_WAIT
         while time.monotonic() < until:
             time.sleep(0.05)
             with self._lock:

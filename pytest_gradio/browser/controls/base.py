@@ -61,7 +61,7 @@ def retry_until(
     actual: Any = "(not read yet)"
     while True:
         try:
-            actual = read()
+            actual = _bounded(page, read, deadline)
         except Exception as exc:
             actual = f"(could not read: {type(exc).__name__}: {str(exc).splitlines()[0]})"
         if matches(expected, actual) is not negate:
@@ -74,6 +74,22 @@ def retry_until(
                 f"  actual:   {actual!r}"
             )
         page.page.wait_for_timeout(RETRY_MS)
+
+
+# The longest one read of an expectation may block (Playwright waits for the element
+# up to the page's default timeout, the job timeout): then the loop reads again, and a
+# controller whose element a gr.render replaced finds the new one (see `locator`).
+READ_SECONDS = 5.0
+
+
+def _bounded(page: GradioPage, read: Callable[[], Any], deadline: float) -> Any:
+    """`read()` with Playwright's default timeout at most READ_SECONDS for the call."""
+    seconds = max(0.5, min(READ_SECONDS, deadline - time.monotonic()))
+    page.page.set_default_timeout(seconds * 1000)
+    try:
+        return read()
+    finally:
+        page.page.set_default_timeout(page.timeout * 1000)
 
 
 def exact(text: str) -> re.Pattern[str]:

@@ -12,7 +12,9 @@ def fake_diffusion(steps):
 
 
 with gr.Blocks() as demo:
-    n = gr.Slider(1, 10, value=9, step=1, label="Number Steps")
+    # Up to 100 steps (the demo has 10): the stop test runs 100, so that its stop
+    # lands mid-iteration however slowly a busy machine clicks.
+    n = gr.Slider(1, 100, value=9, step=1, label="Number Steps")
     run = gr.Button(value="Start Iterating")
     output = gr.Textbox(label="Iterative Output")
     stop = gr.Button(value="Stop Iterating")
