@@ -126,6 +126,17 @@ PATCHES: tuple[Patch, ...] = (
         "leaves that directory behind; the module's view of tempfile answers a staging "
         "directory that the plugin removes",
     ),
+    Patch(
+        "ast.parse",
+        "ast:parse",
+        "process",
+        "apps/serverlog.py",
+        "on CPython 3.10.6+, 3.11 before 3.11.8 and 3.12 before 3.12.2 (gh-106905) two "
+        "threads' ast.parse calls can make one raise SystemError 'AST constructor "
+        "recursion depth mismatch': an in-process server formatting a traceback beside "
+        "pytest formatting a failure gave INTERNALERROR. There, calls take turns; "
+        "elsewhere it is not replaced",
+    ),
     # -- for a span: put back by their owner when the last user leaves ------------------
     Patch(
         "warnings.warn",

@@ -6,17 +6,24 @@ after itself) leaves the outer session's patches working."""
 
 from __future__ import annotations
 
+import ast
+import gc
 import json
 import os
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from pytest_gradio import patches
+from pytest_gradio.apps import serverlog
+from pytest_gradio.apps.loading import install_patches
 
 APPS = Path(__file__).parent / "apps"
 ROOT = Path(__file__).parent.parent
@@ -238,3 +245,69 @@ def test_the_plugin_loads_without_gradio() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     ).stdout
     assert out.strip() == "[]"
+
+
+def _parse_race(parse: Any, parses: int, *, until_error: bool) -> tuple[int, list[BaseException]]:
+    """`parse` a module's source on this (deep) thread while another, shallow thread
+    parses too, with the garbage collector running a finalizer that lets the other
+    thread in during this thread's parses: gh-106905's conditions, as pytest
+    formatting a failure beside an in-process server formatting a traceback. How many
+    parses ran here, and the SystemErrors either thread raised."""
+    source = Path(ast.__file__).read_text()
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    class YieldsWhenCollected:
+        def __del__(self) -> None:
+            time.sleep(0.0002)  # releases the GIL in the middle of this thread's parse
+
+    def other() -> None:
+        while not done.is_set():
+            try:
+                parse("x = (1, [2, {3: 4}])\n" * 50)
+            except SystemError as exc:
+                errors.append(exc)
+
+    def deep(depth: int) -> Any:
+        return parse(source) if depth == 0 else deep(depth - 1)
+
+    thresholds = gc.get_threshold()
+    gc.set_threshold(100, 1, 1)
+    thread = threading.Thread(target=other, daemon=True)
+    thread.start()
+    ran = 0
+    try:
+        while ran < parses and not (until_error and errors):
+            for _ in range(5):
+                garbage = YieldsWhenCollected()
+                garbage.cycle = garbage  # type: ignore[attr-defined]
+                del garbage
+            try:
+                deep(80)
+            except SystemError as exc:
+                errors.append(exc)
+            ran += 1
+    finally:
+        done.set()
+        thread.join(10)
+        gc.set_threshold(*thresholds)
+    return ran, errors
+
+
+@pytest.mark.skipif(not serverlog.AST_RACE, reason="this Python's ast.parse has no gh-106905 race")
+def test_ast_parse_calls_of_two_threads_take_turns_where_they_race() -> None:
+    """On the CPython releases of gh-106905, two threads' ast.parse calls could make one
+    raise SystemError; an in-process app's traceback beside pytest's report of a failure
+    gave INTERNALERROR (CI, test_a_failing_start_up_event_shows_the_servers_error).
+    The stock ast.parse is shown racing here first, then the plugin's, installed as
+    an app's loading installs it, runs as many parses without one error."""
+    stock = patches.original(ast.parse)
+    ran, errors = _parse_race(stock, 2000, until_error=True)
+    assert errors, f"the race did not show in {ran} stock parses: the test proves nothing"
+    assert "AST constructor recursion depth mismatch" in str(errors[0])
+
+    install_patches()
+    assert patches.is_ours(ast.parse)
+    assert "ast.parse" in patches.installed()
+    ran, errors = _parse_race(ast.parse, max(ran, 50), until_error=False)
+    assert errors == [], f"{len(errors)} of {ran} parses raced: {errors[0]}"

@@ -14,6 +14,10 @@ Warnings likewise: a warning an in-process server raises (on its event loop, or 
 the worker threads that run the app's functions) goes to that app's log, as it would
 go to its stderr in its own process, not to the warnings of whichever test runs (pytest
 records every thread's warnings). See `capture_warnings`.
+
+And `ast.parse`, on the CPython releases where two threads' calls can break each other
+(see `AST_RACE`): an in-process server formatting a traceback beside pytest formatting
+a failure must not turn the test's failure into pytest's INTERNALERROR.
 """
 
 from __future__ import annotations
@@ -103,6 +107,41 @@ def release_tracebacks(thread: threading.Thread | None) -> None:
                 del _sinks[thread.ident]
         if not _sinks and traceback.print_exc is _print_exc:
             traceback.print_exc = _original_print_exc
+
+
+# CPython 3.10.6+, 3.11 before 3.11.8 and 3.12 before 3.12.2 count the depth of the AST
+# that ast.parse builds in one place per interpreter, not per call (gh-106905). When
+# the garbage collector runs Python code in the middle of one thread's ast.parse and
+# another thread parses meanwhile, the first raises "SystemError: AST constructor
+# recursion depth mismatch". Two threads that parse: pytest formatting a failure (it
+# parses the source of each frame) and an in-process server formatting a traceback
+# (3.11's tracebacks parse each line for their ^^^ marks). pytest's error then ends
+# the run with INTERNALERROR instead of the test's failure. On those releases,
+# from the plugin's first app in this process to the end of the session, ast.parse
+# calls take turns (a process-wide patch, patches.py "ast.parse").
+AST_RACE = sys.version_info < (3, 11, 8) or (3, 12) <= sys.version_info < (3, 12, 2)
+# A turn waits at most this long, then parses anyway: a garbage collector's finalizer
+# that parses while waiting on another thread must not hang the run.
+AST_TURN_WAIT = 10.0
+_parse_turn = threading.RLock()
+
+
+def parse_in_turn(stock: Any) -> Any:
+    """`stock` (ast.parse) made to run one thread at a time, on the releases with the
+    race (AST_RACE); `stock` itself elsewhere."""
+    if not AST_RACE:
+        return stock
+
+    @functools.wraps(stock)
+    def parse(*args: Any, **kwargs: Any) -> Any:
+        got = _parse_turn.acquire(timeout=AST_TURN_WAIT)
+        try:
+            return stock(*args, **kwargs)
+        finally:
+            if got:
+                _parse_turn.release()
+
+    return parse
 
 
 def log_since(app: Any, mark: int | None) -> list[str]:
