@@ -90,3 +90,12 @@ def tab_select_fills_a_table_in_it(page: Any) -> bool:
     can be lost while the tab draws the table, which then stays empty (2 runs in 15
     on a plain Playwright page, without pytest-gradio; 6.0.2: 15 in 15 shown)."""
     return server_gradio(page) >= (6,)
+
+
+def option_clickable_while_redrawn(page: Any) -> bool:
+    """Whether a user can pick an option of a dropdown the app redraws every 0.2 s
+    (tests/apps/browser_redraw.py). gradio 6: yes (on a plain Playwright page, 3 of 3
+    first clicks land on 6.0.2 and on 6.31). gradio 5.50: the list is redrawn under
+    the pointer and no click lands (0 of 60 on a plain Playwright page, 20 tries of
+    each of 3 choices, without pytest-gradio)."""
+    return server_gradio(page) >= (6,)
