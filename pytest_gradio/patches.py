@@ -131,7 +131,7 @@ PATCHES: tuple[Patch, ...] = (
         "ast:parse",
         "process",
         "apps/serverlog.py",
-        "on CPython 3.10.6+, 3.11 before 3.11.8 and 3.12 before 3.12.2 (gh-106905) two "
+        "on CPython 3.11 before 3.11.8, 3.12 before 3.12.2 and 3.10 (gh-106905) two "
         "threads' ast.parse calls can make one raise SystemError 'AST constructor "
         "recursion depth mismatch': an in-process server formatting a traceback beside "
         "pytest formatting a failure gave INTERNALERROR. There, calls take turns; "

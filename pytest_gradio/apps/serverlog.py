@@ -109,8 +109,9 @@ def release_tracebacks(thread: threading.Thread | None) -> None:
             traceback.print_exc = _original_print_exc
 
 
-# CPython 3.10.6+, 3.11 before 3.11.8 and 3.12 before 3.12.2 count the depth of the AST
-# that ast.parse builds in one place per interpreter, not per call (gh-106905). When
+# CPython 3.11 before 3.11.8 and 3.12 before 3.12.2 count the depth of the AST that
+# ast.parse builds in one place per interpreter, not per call (gh-106905; 3.10 has the
+# same count where it checks it, and never got the fix: it is included). When
 # the garbage collector runs Python code in the middle of one thread's ast.parse and
 # another thread parses meanwhile, the first raises "SystemError: AST constructor
 # recursion depth mismatch". Two threads that parse: pytest formatting a failure (it
