@@ -131,11 +131,12 @@ PATCHES: tuple[Patch, ...] = (
         "ast:parse",
         "process",
         "apps/serverlog.py",
-        "on CPython 3.11 before 3.11.8, 3.12 before 3.12.2 and 3.10 (gh-106905) two "
-        "threads' ast.parse calls can make one raise SystemError 'AST constructor "
-        "recursion depth mismatch': an in-process server formatting a traceback beside "
-        "pytest formatting a failure gave INTERNALERROR. There, calls take turns; "
-        "elsewhere it is not replaced",
+        "on CPython 3.11 before 3.11.8, 3.12 before 3.12.2 and 3.10 (gh-106905) an "
+        "ast.parse that starts while another is under way (another thread's, or one "
+        "run from a finalizer or signal handler) makes the first raise SystemError 'AST "
+        "constructor recursion depth mismatch': an in-process server formatting a "
+        "traceback beside pytest formatting a failure gave INTERNALERROR. There, a parse "
+        "that fails so is made again; elsewhere it is not replaced",
     ),
     # -- for a span: put back by their owner when the last user leaves ------------------
     Patch(

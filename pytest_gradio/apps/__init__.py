@@ -21,6 +21,7 @@ from ..options import MODES, AppOptions
 from ..specs import AppSpec
 from .base import GradioApp
 from .pool import AppPool
+from .serverlog import guard_ast_parse
 from .space import start_space
 from .subprocess import start_subprocess_app
 from .thread import start_thread_app
@@ -40,6 +41,7 @@ def start_app(
 
     `progress` receives a line now and then during long waits (a Space building).
     """
+    guard_ast_parse()
     if options.mode is not None and options.mode not in MODES:
         raise AppSpecError(
             f"gradio mode {options.mode!r} for {spec.describe()} is not one of {MODES}."

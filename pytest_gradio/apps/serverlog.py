@@ -15,7 +15,7 @@ the worker threads that run the app's functions) goes to that app's log, as it w
 go to its stderr in its own process, not to the warnings of whichever test runs (pytest
 records every thread's warnings). See `capture_warnings`.
 
-And `ast.parse`, on the CPython releases where two threads' calls can break each other
+And `ast.parse`, on the CPython releases where two overlapping calls break one of them
 (see `AST_RACE`): an in-process server formatting a traceback beside pytest formatting
 a failure must not turn the test's failure into pytest's INTERNALERROR.
 """
@@ -31,6 +31,8 @@ import warnings
 from collections import deque
 from collections.abc import Iterable
 from typing import Any
+
+from .. import patches
 
 LOG_LINES = 2000
 
@@ -111,38 +113,45 @@ def release_tracebacks(thread: threading.Thread | None) -> None:
 
 # CPython 3.11 before 3.11.8 and 3.12 before 3.12.2 count the depth of the AST that
 # ast.parse builds in one place per interpreter, not per call (gh-106905; 3.10 has the
-# same count where it checks it, and never got the fix: it is included). When
-# the garbage collector runs Python code in the middle of one thread's ast.parse and
-# another thread parses meanwhile, the first raises "SystemError: AST constructor
-# recursion depth mismatch". Two threads that parse: pytest formatting a failure (it
-# parses the source of each frame) and an in-process server formatting a traceback
-# (3.11's tracebacks parse each line for their ^^^ marks). pytest's error then ends
-# the run with INTERNALERROR instead of the test's failure. On those releases,
-# from the plugin's first app in this process to the end of the session, ast.parse
-# calls take turns (a process-wide patch, patches.py "ast.parse").
+# same count where it checks it, and never got the fix: it is included). When Python
+# code runs in the middle of one ast.parse (a garbage collector's finalizer, or a
+# signal handler such as pytest-timeout's, run from it) and another ast.parse starts
+# meanwhile, on another thread or on the same one, the first raises "SystemError: AST
+# constructor recursion depth mismatch". Who parses: pytest formatting a failure (the
+# source of each frame), an in-process server formatting a traceback (3.11's
+# tracebacks parse each line for their ^^^ marks), pytest-timeout dumping stacks.
+# pytest's error ends the run with INTERNALERROR instead of the test's failure. On
+# those releases, from the plugin's first app in this process to the end of the
+# session, an ast.parse that fails so is made again (a process-wide patch, patches.py
+# "ast.parse"): parsing has no side effect, and the count starts anew with each call.
 AST_RACE = sys.version_info < (3, 11, 8) or (3, 12) <= sys.version_info < (3, 12, 2)
-# A turn waits at most this long, then parses anyway: a garbage collector's finalizer
-# that parses while waiting on another thread must not hang the run.
-AST_TURN_WAIT = 10.0
-_parse_turn = threading.RLock()
+AST_RACE_ERROR = "AST constructor recursion depth mismatch"
+AST_TRIES = 5
 
 
-def parse_in_turn(stock: Any) -> Any:
-    """`stock` (ast.parse) made to run one thread at a time, on the releases with the
-    race (AST_RACE); `stock` itself elsewhere."""
+def parse_again_on_race(stock: Any) -> Any:
+    """`stock` (ast.parse), made again when it fails with gh-106905's SystemError, up
+    to AST_TRIES times, on the releases with the race (AST_RACE); `stock` elsewhere."""
     if not AST_RACE:
         return stock
 
     @functools.wraps(stock)
     def parse(*args: Any, **kwargs: Any) -> Any:
-        got = _parse_turn.acquire(timeout=AST_TURN_WAIT)
-        try:
-            return stock(*args, **kwargs)
-        finally:
-            if got:
-                _parse_turn.release()
+        for _ in range(AST_TRIES - 1):
+            try:
+                return stock(*args, **kwargs)
+            except SystemError as exc:
+                if AST_RACE_ERROR not in str(exc):
+                    raise
+        return stock(*args, **kwargs)
 
     return parse
+
+
+def guard_ast_parse() -> None:
+    """Put the "ast.parse" patch in (see AST_RACE); nothing on releases without the race."""
+    if AST_RACE:
+        patches.install("ast.parse", parse_again_on_race)
 
 
 def log_since(app: Any, mark: int | None) -> list[str]:
