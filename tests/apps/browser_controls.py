@@ -10,7 +10,12 @@ MESSAGES = {"type": "messages"} if gr.__version__.startswith("5.") else {}
 
 
 def toast(kind, text):
-    {"info": gr.Info, "warning": gr.Warning}.get(kind, lambda t: None)(text)
+    # duration=300: a toast stays until the test closes it. With gradio's 10 s, the
+    # first toast went before the second came on a busy machine (the count read 0).
+    # Not None: gradio 5.50 then shows only the newest toast (a plain Playwright page
+    # shows 1 of 2 too).
+    if kind in ("info", "warning"):
+        {"info": gr.Info, "warning": gr.Warning}[kind](text, duration=300)
     if kind == "error":
         raise gr.Error(text)
     return f"{kind}: {text}"
