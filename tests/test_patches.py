@@ -7,6 +7,7 @@ after itself) leaves the outer session's patches working."""
 from __future__ import annotations
 
 import ast
+import contextlib
 import gc
 import json
 import os
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -250,13 +252,31 @@ def test_the_plugin_loads_without_gradio() -> None:
 _SOURCE = "def f(a, b):\n    return [a + b * 2, {a: (b, 1)}]\n\n" * 40
 
 
+@contextlib.contextmanager
+def _young_collections() -> Iterator[None]:
+    """The garbage collector's young collections every 100 allocations, so that one
+    runs in the middle of a parse."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(100, thresholds[1], thresholds[2])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+def _garbage(kind: type, count: int) -> None:
+    """`count` objects of `kind` in reference cycles: the next collection finalizes them."""
+    for _ in range(count):
+        item = kind()
+        item.cycle = item
+
+
 def _parse_race(parse: Any, parses: int, *, until_error: bool) -> tuple[int, list[BaseException]]:
     """`parse` a module's source on this (deep) thread while another, shallow thread
     parses too, with the garbage collector running a finalizer that lets the other
     thread in during this thread's parses: gh-106905's conditions, as pytest
     formatting a failure beside an in-process server formatting a traceback. How many
     parses ran here, and the SystemErrors either thread raised."""
-    source = _SOURCE
     errors: list[BaseException] = []
     done = threading.Event()
 
@@ -272,28 +292,23 @@ def _parse_race(parse: Any, parses: int, *, until_error: bool) -> tuple[int, lis
                 errors.append(exc)
 
     def deep(depth: int) -> Any:
-        return parse(source) if depth == 0 else deep(depth - 1)
+        return parse(_SOURCE) if depth == 0 else deep(depth - 1)
 
-    thresholds = gc.get_threshold()
-    gc.set_threshold(100, thresholds[1], thresholds[2])
     thread = threading.Thread(target=other, daemon=True)
-    thread.start()
     ran = 0
-    try:
-        while ran < parses and not (until_error and errors):
-            for _ in range(5):
-                garbage = YieldsWhenCollected()
-                garbage.cycle = garbage  # type: ignore[attr-defined]
-                del garbage
-            try:
-                deep(80)
-            except SystemError as exc:
-                errors.append(exc)
-            ran += 1
-    finally:
-        done.set()
-        thread.join(10)
-        gc.set_threshold(*thresholds)
+    with _young_collections():
+        thread.start()
+        try:
+            while ran < parses and not (until_error and errors):
+                _garbage(YieldsWhenCollected, 5)
+                try:
+                    deep(80)
+                except SystemError as exc:
+                    errors.append(exc)
+                ran += 1
+        finally:
+            done.set()
+            thread.join(10)
     return ran, errors
 
 
@@ -301,26 +316,19 @@ def _nested_parses(parse: Any, parses: int) -> list[BaseException]:
     """`parse` a module's source while a finalizer the garbage collector runs in the
     middle of it parses too, on this thread (as pytest-timeout's signal handler, run
     from such a finalizer, formats stacks): the SystemErrors the outer parses raised."""
-    source = _SOURCE
     errors: list[BaseException] = []
 
     class ParsesWhenCollected:
         def __del__(self) -> None:
             parse("x = 1")
 
-    thresholds = gc.get_threshold()
-    gc.set_threshold(100, thresholds[1], thresholds[2])
-    try:
+    with _young_collections():
         for _ in range(parses):
-            garbage = ParsesWhenCollected()
-            garbage.cycle = garbage  # type: ignore[attr-defined]
-            del garbage
+            _garbage(ParsesWhenCollected, 1)
             try:
-                parse(source)
+                parse(_SOURCE)
             except SystemError as exc:
                 errors.append(exc)
-    finally:
-        gc.set_threshold(*thresholds)
     return errors
 
 

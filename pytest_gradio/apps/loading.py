@@ -38,7 +38,7 @@ from ..errors import AppLoadError, AppSpecError, AppStartError
 from ..options import LOOPBACK, OWNED_LAUNCH_KWARGS
 from ..specs import AppSpec, is_blocks
 from .asgi import OWNED_UVICORN_KWARGS, config_call, describe_call, is_asgi_app, loopback_socket
-from .serverlog import guard_ast_parse, mark_serving
+from .serverlog import mark_serving
 
 
 class AppStopped(BaseException):
@@ -205,7 +205,6 @@ def install_patches() -> None:
             patches.install("uvicorn.run alias", _run_patch)
             patches.install("serve", _serve_patch)
         patches.install("bind", _bind_patch)
-        guard_ast_parse()
 
 
 def original_launch(blocks: Any, **kwargs: Any) -> Any:

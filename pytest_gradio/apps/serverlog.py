@@ -131,9 +131,7 @@ AST_TRIES = 5
 
 def parse_again_on_race(stock: Any) -> Any:
     """`stock` (ast.parse), made again when it fails with gh-106905's SystemError, up
-    to AST_TRIES times, on the releases with the race (AST_RACE); `stock` elsewhere."""
-    if not AST_RACE:
-        return stock
+    to AST_TRIES times."""
 
     @functools.wraps(stock)
     def parse(*args: Any, **kwargs: Any) -> Any:
@@ -149,7 +147,9 @@ def parse_again_on_race(stock: Any) -> Any:
 
 
 def guard_ast_parse() -> None:
-    """Put the "ast.parse" patch in (see AST_RACE); nothing on releases without the race."""
+    """Put the "ast.parse" patch in (see AST_RACE) when an app starts (apps.start_app);
+    nothing on releases without the race. Not in a subprocess app's own process: no
+    pytest runs there, and the app's process stays as it would be without the plugin."""
     if AST_RACE:
         patches.install("ast.parse", parse_again_on_race)
 
