@@ -48,9 +48,11 @@ def test_toasts_by_text_kind_count_and_close(gradio_page):
     gradio_page.component("Toast text").set("hello there")
     gradio_page.component("Toast").click()
     toasts.expect("hello there", kind="info")
+    # The message's text alone, without the title or the close mark (gradio 5 too).
+    assert toasts.messages() == [{"kind": "info", "title": "Info", "text": "hello there"}]
     gradio_page.component("Kind").set("warning")
     gradio_page.component("Toast text").set("careful")
-    gradio_page.component("Toast").click()
+    gradio_page.component("Toast again").click()
     toasts.expect("careful", kind="warning")
     toasts.expect_count(2)
     toasts.expect_count(1, kind="warning")

@@ -43,6 +43,10 @@ with gr.Blocks() as demo:
     text = gr.Textbox(label="Toast text")
     said = gr.Textbox(label="Said")
     gr.Button("Toast").click(toast, [kind, text], said)
+    # A second event for a second toast: gradio 5 clears an event's toasts when that
+    # event runs again (6 keeps them), so one button clicked twice leaves one toast
+    # there, and two only while the first fades out.
+    gr.Button("Toast again").click(toast, [kind, text], said)
 
     mm = gr.MultimodalTextbox(label="Message", file_count="multiple")
     got = gr.Textbox(label="Got")

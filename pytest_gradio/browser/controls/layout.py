@@ -112,6 +112,7 @@ class Toasts:
     """The toasts the page shows (`gr.Info`, `gr.Warning`, `gr.Error`, an app's
     error): `gradio_page.toasts`. `messages()` lists them as `{"kind", "title",
     "text"}`; `expect(text, kind=...)`, `expect_count(n)`, `close(text)`.
+    Gradio 5 removes an event's toasts when that event runs again; gradio 6 keeps them.
 
     >>> gradio_page.toasts.expect("counting", kind="info")
     """
@@ -133,7 +134,9 @@ class Toasts:
                  const kind = kinds.find(k => b.classList.contains(k)) || "";
                  const title = b.querySelector('.toast-title');
                  const head = title ? title.innerText.replace(/\\(\\d+\\)\\s*$/, '').trim() : '';
-                 const texts = [...b.querySelectorAll('[data-testid=toast-text]')];
+                 // gradio 6 marks each message of a toast; gradio 5 has one .toast-text.
+                 let texts = [...b.querySelectorAll('[data-testid=toast-text]')];
+                 if (!texts.length) texts = [...b.querySelectorAll('.toast-text')];
                  return (texts.length ? texts : [b]).map(t => ({
                    kind, title: head, text: (t.innerText || '').trim() }));
                })""",
