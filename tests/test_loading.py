@@ -110,20 +110,26 @@ def test_script_that_never_serves_fails_within_startup_timeout(
 
 
 def test_subprocess_app_that_never_serves_shows_where_it_is_stuck(gradio_launch: Any) -> None:
-    """The same script in its own process: the start-up timeout error ends with where
-    the app's main thread was when the plugin gave up."""
+    """A script stuck in its own process: the start-up timeout error ends with where
+    the app's main thread was when the plugin gave up, its whole stack (here 40 calls
+    deep, more than the 30 lines of output the error shows otherwise)."""
     with pytest.raises(AppStartError) as info:
-        gradio_launch(str(APPS / "loading_serves_itself.py"), mode="subprocess", startup_timeout=30)
+        gradio_launch(str(APPS / "loading_stuck_deep.py"), mode="subprocess", startup_timeout=30)
     message = str(info.value)
     assert "did not start within 30 s (startup_timeout)" in message
     assert "ending with where its main thread was when the plugin gave up" in message
-    if "loading_serves_itself.py" in message:
-        assert "in serve_forever" in message
-        assert 'loading_serves_itself.py", line 12 in <module>' in message
+    # The stack whole, from its innermost frame to its outermost (the child runs -m).
+    stack = message[message.index("Stack (most recent call first):") :]
+    assert "in _run_module_as_main" in stack
+    if 'loading_stuck_deep.py", line' in stack:
+        assert "threading.py" in stack.split("in down")[0]  # the innermost: the wait
+        assert stack.count('loading_stuck_deep.py", line 15 in down') == 1
+        assert stack.count('loading_stuck_deep.py", line 16 in down') == 40
+        assert 'loading_stuck_deep.py", line 20 in <module>' in stack
     else:
         # With two CPU hogs beside the suite (load 20) the child was still importing
         # gradio after 30 s: its stack is the bootstrap's, which is where it was.
-        assert 'pytest_gradio/apps/bootstrap.py", line' in message
+        assert 'pytest_gradio/apps/bootstrap.py", line' in stack
 
 
 @pytest.mark.parametrize("mode", ["thread", "subprocess"])

@@ -158,37 +158,45 @@ class SubprocessApp(GradioApp):
             if time.monotonic() >= deadline:
                 # Not when the test's deadline cuts the wait: no time left to ask.
                 stack = self._ask_for_stack()
+                note = " (ending with where its main thread was when the plugin gave up)"
                 raise AppStartError(
                     f"gradio app {self.spec.describe()} (mode subprocess, pid {self.pid}) "
                     f"did not start within {timeout:g} s (startup_timeout). Its last "
-                    f"output{stack}:\n{self._tail()}\nRaise startup_timeout / "
+                    f"output{note if stack else ''}:\n{self._tail(TAIL_LINES + stack)}\n"
+                    "Raise startup_timeout / "
                     "--gradio-startup-timeout if it needs longer to load; the plugin "
                     "takes over demo.launch(), uvicorn.run() and uvicorn.Server(...).run(): "
                     "an app that serves some other way never becomes ready."
                 )
 
-    def _ask_for_stack(self) -> str:
+    def _ask_for_stack(self) -> int:
         """Have the app print where its main thread is (faulthandler, set up by the
         bootstrap), so that the error shows where it is stuck; wait briefly for it.
-        Returns a note for the error message, "" if no stack came."""
+        Returns how many lines of output came since the ask (0: no stack came)."""
         sig = getattr(signal, STACK_SIGNAL, None)
         if sig is None or self.pid is None or self._exited():
-            return ""
+            return 0
         with self._lock:
             mark = self._log.total
         with contextlib.suppress(OSError):
             os.kill(self.pid, sig)
         # The child writes its stack at once; reading it here can take seconds on a
-        # busy machine (1 s was too short with two CPU hogs beside the run).
+        # busy machine (1 s was too short with two CPU hogs beside the run). Wait for
+        # the dump's end, not its start: its last line is the outermost frame, and
+        # the child runs with `-m` (runpy's _run_module_as_main), or faulthandler's
+        # "  ..." when the stack is deeper than it prints. With only the start, the
+        # error once showed the stack cut short (load 15).
         until = time.monotonic() + STACK_WAIT
+        lines: list[str] = []
         while time.monotonic() < until:
             time.sleep(0.05)
             with self._lock:
-                grown = self._log.total > mark
-            if grown:
-                time.sleep(0.1)  # the rest of the dump: it is written at once
-                return " (ending with where its main thread was when the plugin gave up)"
-        return ""
+                lines = self._log.since(mark)
+            if any(_ends_stack(line) for line in lines):
+                break
+        # The tail shows the whole stack (up to faulthandler's 100 frames: importing
+        # gradio alone is deeper than the 30 lines of output a tail shows).
+        return len(lines)
 
     def _confirm(self, url: str, deadline: float) -> None:
         """One request from this side: the announced URL answers here too (any HTTP
@@ -389,6 +397,11 @@ class SubprocessApp(GradioApp):
 
 
 _SIGKILL = getattr(signal, "SIGKILL", signal.SIGTERM)
+
+
+def _ends_stack(line: str) -> bool:
+    """The last line of the child's faulthandler stack (see `_ask_for_stack`)."""
+    return line.endswith(" in _run_module_as_main") or line == "  ..."
 
 
 def _new_group_kwargs() -> dict[str, Any]:
