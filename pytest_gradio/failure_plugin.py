@@ -2,7 +2,8 @@
 a section with the test's job timelines and the server log of its apps.
 
 Registered for every run (`ci.configure`): any test may fail. Nothing here imports
-gradio; `reporting` (the section's text) is imported when a test first fails.
+gradio; `reporting` (the section's text) is imported when a test first sets up a
+gradio fixture, not when it fails (see `pytest_fixture_setup`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,16 @@ class FailureReports:
 
     def __init__(self, run: GradioRun) -> None:
         self.run = run
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_fixture_setup(self, fixturedef: pytest.FixtureDef[Any]) -> None:
+        # A test that uses an app may fail while it waits, cut by its pytest-timeout's
+        # deadline: the report is then made in the margin the plugin keeps before
+        # that timeout fires, and importing `reporting` there (its source rewritten by
+        # pytest's assertion rewriting in an inner pytester run) took all of that
+        # margin on a busy machine. So it is loaded before any wait.
+        if fixturedef.argname.startswith("gradio_"):
+            from . import reporting  # noqa: F401
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from pytest_gradio import AppLoadError, AppSpecError, AppStartError
+from pytest_gradio import AppLoadError, AppSpecError, AppStartError, deadlines
 from pytest_gradio.apps import start_app
 from pytest_gradio.options import AppOptions
 from pytest_gradio.specs import parse_spec
@@ -319,6 +319,27 @@ def test_startup_timeout_is_bounded_and_kills_the_app(tmp_path: Path, outer_apps
     assert "did not start within 1.5 s (startup_timeout)" in str(info.value)
     assert "--gradio-startup-timeout" in str(info.value)
     assert 1.4 < seconds < 8
+    assert set(bootstraps_of(os.getpid())) <= outer_apps
+
+
+def test_an_app_closed_after_the_tests_deadline_gets_no_grace(
+    tmp_path: Path, outer_apps: set[int]
+) -> None:
+    """An app closed once the test's deadline has come (its pytest-timeout less the
+    margin the plugin keeps for the report: a start cut by it) gets SIGKILL at once,
+    not SIGTERM and a grace of seconds that would overrun that margin."""
+    (tmp_path / "app.py").write_text(
+        "import gradio as gr\ndemo = gr.Interface(lambda x: x, 'text', 'text')\n"
+    )
+    spec = parse_spec("app.py", source="--gradio-app", base_dir=tmp_path)
+    app = start_app(spec, AppOptions(mode="subprocess", startup_timeout=STARTUP))
+    owner = object()
+    deadlines.start(owner, 0.0)  # a deadline that has come
+    try:
+        app.close()
+    finally:
+        deadlines.stop(owner)
+    assert app.returncode == -signal.SIGKILL  # SIGTERM first: the app dies of that
     assert set(bootstraps_of(os.getpid())) <= outer_apps
 
 

@@ -376,15 +376,21 @@ class SubprocessApp(GradioApp):
 
     def close(self) -> None:
         """Stop the app and everything it started: SIGTERM to the process group,
-        then SIGKILL to what is left after `TERMINATE_GRACE` seconds."""
+        then SIGKILL to what is left after `TERMINATE_GRACE` seconds (less when the
+        test's pytest-timeout is near: none once its deadline has come)."""
         if self._closed or self._proc is None:
             return
         self._closed = True
         super().close()  # the clients' shared pool first, while the server still answers
         proc = self._proc
-        if not self._exited():
+        # A start cut by the test's deadline closes the app after that deadline: a
+        # grace then would be spent in the margin kept for pytest's report, and an
+        # app slow to die of SIGTERM (busy, or handling it itself) made pytest-timeout
+        # fire after all.
+        grace, _ = deadlines.bound(TERMINATE_GRACE)
+        if not self._exited() and grace:
             _signal_group(proc, signal.SIGTERM)
-            self._wait_exit(TERMINATE_GRACE)
+            self._wait_exit(grace)
         # The leader is gone or a zombie (its pid, the group id, is still ours):
         # whatever it left behind gets SIGKILL.
         _signal_group(proc, _SIGKILL)
