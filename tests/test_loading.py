@@ -460,3 +460,20 @@ def test_serving_a_download_imports_nothing_on_the_server_thread(
         "-p", "no:randomly", "-p", "no:cacheprovider", timeout=120
     )
     result.assert_outcomes(passed=1)
+
+
+def test_a_script_that_ran_on_leaves_the_test_process_argv_alone(gradio_launch: Any) -> None:
+    """runpy puts the script's argv[0] back into whatever list `sys.argv` is when the
+    script ends. A self-launching script runs on (thread mode) after loading, by when
+    the plugin has given the test process its own argv back: that list's first entry
+    became the script's path when the app stopped."""
+    import sys
+
+    before = list(sys.argv)
+    app = gradio_launch(str(APPS / "fidelity_auth.py"), mode="thread")
+    (code,) = [t for t in threading.enumerate() if "fidelity_auth.py" in t.name]
+    assert sys.argv == before  # loading is over: the plugin put it back
+    app.close()
+    code.join(30)  # the script's end, runpy's restore with it
+    assert not code.is_alive()
+    assert sys.argv == before

@@ -384,6 +384,7 @@ def run_script(spec: AppSpec) -> dict[str, Any]:
     sys.path.insert(0, directory)
     _app_dirs.add(directory)
     saved_argv = sys.argv
+    saved_first = saved_argv[:1]
     # Why run it as __main__: a launch() under `if __name__ == "__main__"` carries the
     # script's own launch arguments. argv is the script alone, so an argparse there
     # does not read pytest's arguments.
@@ -409,6 +410,12 @@ def run_script(spec: AppSpec) -> dict[str, Any]:
     finally:
         if sys.argv == [str(path)]:
             sys.argv = saved_argv
+        # runpy puts argv[0] back into whatever list sys.argv is when the script ends.
+        # A script that runs on after loading (thread mode) ends when its app stops,
+        # long after the test process got its own argv back: that list's first entry
+        # became the script's path.
+        if saved_argv[:1] != saved_first:
+            saved_argv[:1] = saved_first
 
 
 # Directories of app scripts this process has run: their modules may shadow another
