@@ -20,6 +20,7 @@ import pytest
 
 from pytest_gradio import AppLoadError, AppSpecError, AppStartError, deadlines
 from pytest_gradio.apps import start_app
+from pytest_gradio.errors import JobStreamError
 from pytest_gradio.options import AppOptions
 from pytest_gradio.specs import parse_spec
 
@@ -529,6 +530,44 @@ def test_killed_mid_job(gradio_app, gradio_client):
     os.kill(gradio_app.pid, signal.SIGKILL)
     job.result()
 """
+
+
+SLOW_TO_END_APP = """
+import os, stat, time
+import gradio as gr
+
+def leave():
+    # As a dying process does, slowly (a busy machine): its sockets close, its end
+    # comes later.
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            if stat.S_ISSOCK(os.fstat(int(fd)).st_mode):
+                os.close(int(fd))
+        except OSError:
+            pass
+    time.sleep(1.5)
+    os._exit(7)
+
+with gr.Blocks() as demo:
+    out = gr.Textbox()
+    gr.Button().click(leave, None, out, api_name="leave")
+"""
+
+
+def test_an_app_whose_end_comes_after_its_sockets_close_is_named(
+    gradio_launch: Any, tmp_path: Path
+) -> None:
+    """The stream of a job breaks as the app's sockets close, before its process is
+    seen to end: 0.5 s apart was not enough with two CPU hogs beside the suite (the
+    error said only "the event stream broke"). A server that refuses connections is
+    on its way out: its end is waited for."""
+    (tmp_path / "app.py").write_text(SLOW_TO_END_APP)
+    app = gradio_launch(str(tmp_path / "app.py"), mode="subprocess", startup_timeout=STARTUP)
+    with pytest.raises(JobStreamError) as info:
+        app.client().predict(api_name="/leave")
+    assert re.search(
+        r"/leave: the app process \(pid \d+\) exited with code 7 during", str(info.value)
+    )
 
 
 @pytest.mark.parametrize("transport", ["fast", "stock"])

@@ -108,7 +108,9 @@ def _check_timings(pytester: pytest.Pytester, timeouts: dict[str, float]) -> Non
             f"measured ({test}, timeout {timeout:g} s): readable error {raised:.2f} s "
             f"before pytest-timeout's deadline; its report was made {done:.2f} s before"
         )
-        assert margin(timeout) - 0.1 < raised <= margin(timeout)
+        # + 0.01: this conftest's reference and the plugin's deadline start in two
+        # hooks of one pytest-timeout call, a moment apart (0.26 ms at load 18).
+        assert margin(timeout) - 0.1 < raised <= margin(timeout) + 0.01
         assert 0 < done < raised
 
 

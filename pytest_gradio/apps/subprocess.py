@@ -14,12 +14,14 @@ import os
 import re
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .. import deadlines, errors
 from ..errors import AppSpecError, AppStartError
@@ -40,6 +42,8 @@ _EXIT_POLL = 0.05
 # How long a job whose stream broke waits to see the app's process end, and how many
 # of its last lines of output the job's error quotes.
 _DEATH_WAIT = 0.5
+# ... and how long more, once its server no longer takes connections (it is dying).
+_DYING_WAIT = 10.0
 _DEATH_TAIL = 15
 _LINE = re.compile(r"(__pytest_gradio_(?:ready|error)__) (\S+) (.*)")
 
@@ -197,6 +201,20 @@ class SubprocessApp(GradioApp):
         # The tail shows the whole stack (up to faulthandler's 100 frames: importing
         # gradio alone is deeper than the 30 lines of output a tail shows).
         return len(lines)
+
+    def _accepts_connections(self) -> bool:
+        """Whether the app's port still takes a connection (its listening socket is
+        open); a connection not answered in time counts as yes (a busy server)."""
+        where = urlsplit(self.url or "")
+        if where.hostname is None or where.port is None:
+            return True
+        try:
+            socket.create_connection((where.hostname, where.port), timeout=1.0).close()
+        except ConnectionRefusedError:
+            return False
+        except OSError:
+            return True
+        return True
 
     def _confirm(self, url: str, deadline: float) -> None:
         """One request from this side: the announced URL answers here too (any HTTP
@@ -357,10 +375,16 @@ class SubprocessApp(GradioApp):
 
     def why_gone(self) -> tuple[str, str] | None:
         # The stream breaks as the dying process's sockets close, a moment before the
-        # process is seen to have ended: wait that moment, bounded.
+        # process is seen to have ended: wait that moment, bounded. On a busy machine
+        # the moment was longer than 0.5 s (two CPU hogs): a server that refuses
+        # connections is on its way out, so its end is waited for longer.
         code = self._wait_exit(_DEATH_WAIT)
         if code is None and not self._exited():
-            return None
+            if self._accepts_connections():
+                return None
+            code = self._wait_exit(deadlines.bound(_DYING_WAIT)[0] or 0.0)
+            if code is None and not self._exited():
+                return None
         self.is_alive()  # notes the death in the app's log, once
         if self._reader is not None:
             self._reader.join(timeout=0.5)  # the last lines of output
