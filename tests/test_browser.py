@@ -41,6 +41,9 @@ def test_textbox_checkbox_button(gradio_page):
 
 def test_expect_value_fails_with_expected_and_actual(gradio_page):
     box = gradio_page.component("Greeting")
+    # Drawn and readable first: on a busy machine the first read within the 0.3 s
+    # below found no input yet ("could not read: ... Timeout 500ms exceeded").
+    box.expect_value("")
     with pytest.raises(AssertionError, match=r"(?s)expected: 'nope'.*actual:   ''"):
         box.expect_value("nope", timeout=0.3)
 
