@@ -477,3 +477,11 @@ def test_a_script_that_ran_on_leaves_the_test_process_argv_alone(gradio_launch: 
     code.join(30)  # the script's end, runpy's restore with it
     assert not code.is_alive()
     assert sys.argv == before
+
+
+def test_a_script_whose_thread_ends_late_is_served(gradio_launch: Any) -> None:
+    """The start is woken when the script's code ends, and its thread winds down
+    after that (here 1 s later): a start that asked the thread whether it still ran
+    failed with "neither served a Gradio app nor finished loading within 60 s"."""
+    app = gradio_launch(str(APPS / "loading_thread_ends_late.py"), mode="thread")
+    assert app.client().view_api(print_info=False, return_format="dict")["named_endpoints"] == {}

@@ -258,6 +258,8 @@ class _CodeThread:
         self.host = host
         self.namespace: dict[str, Any] | None = None
         self.error: BaseException | None = None
+        # Set when the app's code has ended, before its waiters are woken.
+        self.ended = threading.Event()
         self.thread = threading.Thread(
             target=self._run, name=f"pytest-gradio-app {host.spec.raw or host.spec.target}"
         )
@@ -272,7 +274,16 @@ class _CodeThread:
         except BaseException as exc:
             self.error = exc
         finally:
+            self.ended.set()
             self.host.event.set()
+
+    def running(self) -> bool:
+        """Whether the app's code still runs. Not `thread.is_alive()` alone: the
+        thread is alive for a moment after it woke the start's wait, and a start
+        that asked then took a script that had ended for one stuck in its loading
+        (seen once in CI: "neither served a Gradio app nor finished loading within
+        60 s" after 0.2 s, the thread in threading's `_delete`)."""
+        return not self.ended.is_set() and self.thread.is_alive()
 
     def stop(self, grace: float = _STOP_GRACE) -> None:
         """End the app's code: release a launch() that blocks, and interrupt a script
@@ -365,9 +376,9 @@ def _take_over(
     # The deadline came while launch() was starting the server: that start is bounded
     # by gradio itself (a few seconds); wait for its outcome.
     launch_under_way = host.launching.is_set() and not host.event.is_set()
-    if code.thread.is_alive() and launch_under_way and host.event.wait(_LAUNCH_GRACE):
+    if code.running() and launch_under_way and host.event.wait(_LAUNCH_GRACE):
         return _take_over(spec, options, host, code, deadline, cut, timeout)
-    if code.thread.is_alive():
+    if code.running():
         raise _stuck_error(spec, code, cut, timeout)
     if code.error is not None:
         raise code.error
