@@ -125,6 +125,9 @@ def test_self_launching_script(gradio_app, gradio_client):
 
 
 def test_blocks_object(gradio_launch):
+    import signal
+
+    handlers = [signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)]
     with gr.Blocks() as demo:
         out = gr.JSON()
         gr.Button().click(
@@ -140,6 +143,8 @@ def test_blocks_object(gradio_launch):
         )
     app = gradio_launch(demo)
     _check(app, app.client())
+    # pytest's own: with SSR, gradio's launch() had made both stop Node and exit(0).
+    assert [signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)] == handlers
 """
 
 
@@ -189,6 +194,28 @@ def test_deployment_variables_do_not_move_the_app(
         timeout=240,
     )
     result.assert_outcomes(passed=2 if mode == "thread" else 1)
+    # GRADIO_SSR_MODE applies (the app's own setting): gradio's Node server for it,
+    # when Node is installed, is stopped with its app. In thread mode it is a child of
+    # the test process, and gradio's close() leaves it running: one was left after
+    # each run of this suite.
+    assert _processes_with_env_mentioning(str(pytester.path)) == []
+
+
+def _processes_with_env_mentioning(text: str) -> list[str]:
+    """Command lines of this machine's processes whose environment holds `text`."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as f:
+                if text.encode() not in f.read():
+                    continue
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                found.append(f.read().replace(b"\0", b" ").decode(errors="replace"))
+        except OSError:
+            continue
+    return found
 
 
 # --- item 7: gradio's files stay in the run's temp dir -------------------------------

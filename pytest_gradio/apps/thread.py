@@ -15,6 +15,8 @@ import contextlib
 import dataclasses
 import importlib
 import logging
+import signal
+import subprocess
 import sys
 import threading
 import time
@@ -96,6 +98,7 @@ class ThreadApp(GradioApp):
         _align_file_cache(self.blocks)
         for logger in _server_loggers():
             logger.addHandler(self._handler)
+        handlers = _signal_handlers()
         try:
             with owned_environment():
                 result = launch_on_free_port(
@@ -109,6 +112,8 @@ class ThreadApp(GradioApp):
         except BaseException:
             self._detach_logs()
             raise
+        finally:
+            _put_back(handlers)
         self.url = str(self.blocks.local_url)
         capture_tracebacks(self.blocks.server.thread, self._log)
         capture_warnings(self.blocks.server, self._log)
@@ -123,6 +128,7 @@ class ThreadApp(GradioApp):
         super().close()
         with contextlib.redirect_stdout(None):
             self.blocks.close(verbose=False)
+        _stop_node(self.blocks)
         self._detach_logs()
         if self.code is not None:
             self.code.stop()
@@ -133,6 +139,37 @@ class ThreadApp(GradioApp):
         server = getattr(self.blocks, "server", None)
         release_tracebacks(getattr(server, "thread", None))
         release_warnings(server)
+
+
+def _signal_handlers() -> dict[int, Any]:
+    """The test process's SIGINT and SIGTERM handlers (only the main thread sets them)."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+
+def _put_back(handlers: dict[int, Any]) -> None:
+    """Undo what launch() did to them: with SSR, gradio's launch() makes both stop its
+    Node server and exit(0), so a Ctrl-C ended pytest with "Stopping Node.js server..."
+    and status 0. The plugin stops that server with its app (`_stop_node`)."""
+    for sig, handler in handlers.items():
+        if handler is not None and signal.getsignal(sig) is not handler:
+            signal.signal(sig, handler)
+
+
+def _stop_node(blocks: Any) -> None:
+    """Stop the Node server gradio started for SSR (GRADIO_SSR_MODE, ssr_mode=True),
+    a child of the test process: gradio's close() leaves it running (gradio stops it
+    only on a signal to the process), and it outlived the test run."""
+    node = getattr(blocks, "node_process", None)
+    if node is None or node.poll() is not None:
+        return
+    node.terminate()
+    try:
+        node.wait(timeout=_STOP_GRACE)
+    except subprocess.TimeoutExpired:
+        node.kill()
+        node.wait(timeout=_STOP_GRACE)
 
 
 class AsgiThreadApp(GradioApp):
