@@ -52,6 +52,20 @@ def port_taken(port: int) -> bool:
     return False
 
 
+def accepts_connections(url: str, timeout: float = 2.0) -> bool:
+    """Whether anything accepts a TCP connection at `url`'s host and port right now
+    (a connect, not a request: it tells a server that went away from a slow one)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parts.hostname or LOOPBACK, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
 @contextlib.contextmanager
 def thread_failures(blocks: Any = None) -> Iterator[list[BaseException]]:
     """Exceptions that end threads while the block runs (a server thread that fails

@@ -14,20 +14,18 @@ import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from .. import deadlines, errors
 from ..errors import AppSpecError, AppStartError
 from ..options import DEFAULT_STARTUP_TIMEOUT, AppOptions
 from ..specs import AppSpec
-from .base import GradioApp
+from .base import GradioApp, accepts_connections
 from .environment import child_environment
 from .handshake import ENV_CONFIG, ERROR_MARKER, READY_MARKER, STACK_SIGNAL, encode_config
 
@@ -202,20 +200,6 @@ class SubprocessApp(GradioApp):
         # gradio alone is deeper than the 30 lines of output a tail shows).
         return len(lines)
 
-    def _accepts_connections(self) -> bool:
-        """Whether the app's port still takes a connection (its listening socket is
-        open); a connection not answered in time counts as yes (a busy server)."""
-        where = urlsplit(self.url or "")
-        if where.hostname is None or where.port is None:
-            return True
-        try:
-            socket.create_connection((where.hostname, where.port), timeout=1.0).close()
-        except ConnectionRefusedError:
-            return False
-        except OSError:
-            return True
-        return True
-
     def _confirm(self, url: str, deadline: float) -> None:
         """One request from this side: the announced URL answers here too (any HTTP
         status will do: the app may require a login)."""
@@ -380,7 +364,7 @@ class SubprocessApp(GradioApp):
         # connections is on its way out, so its end is waited for longer.
         code = self._wait_exit(_DEATH_WAIT)
         if code is None and not self._exited():
-            if self._accepts_connections():
+            if not self.url or accepts_connections(self.url):
                 return None
             code = self._wait_exit(deadlines.bound(_DYING_WAIT)[0] or 0.0)
             if code is None and not self._exited():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..errors import AppLoginError, NotAGradioAppError
 from ..options import AppOptions
 from ..specs import AppSpec
-from .base import GradioApp, wait_for_gradio
+from .base import GradioApp, accepts_connections, wait_for_gradio
 
 
 class UrlApp(GradioApp):
@@ -44,13 +44,4 @@ class UrlApp(GradioApp):
         # A TCP connect, not a request: cheap enough for every test, and it tells an
         # app that went away (the pool then starts it "again", which waits for it and
         # fails naming the app and URL) from one that answers slowly.
-        import socket
-        from urllib.parse import urlsplit
-
-        parts = urlsplit(self.url)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        try:
-            with socket.create_connection((parts.hostname or "127.0.0.1", port), timeout=2.0):
-                return True
-        except OSError:
-            return False
+        return accepts_connections(self.url)
