@@ -150,7 +150,7 @@ class SubprocessApp(GradioApp):
                 self.timings["ready"] = time.monotonic()
                 return
             if error is not None or self._eof or self._exited():
-                self._raise_exited(error)
+                self._raise_exited(error, deadline)
             if time.monotonic() >= deadline and cut:
                 raise AppStartError(
                     f"gradio app {self.spec.describe()} (mode subprocess, pid {self.pid}) "
@@ -214,11 +214,14 @@ class SubprocessApp(GradioApp):
                 "connections."
             ) from None
 
-    def _raise_exited(self, error: dict[str, str] | None) -> None:
-        # The app said it failed and exits: wait for that (its interpreter's shutdown,
-        # with gradio loaded, took over 2 s on a busy machine), so the message has
-        # its exit code; it ends as soon as the process does.
-        code = self._wait_exit(10.0)
+    def _raise_exited(self, error: dict[str, str] | None, deadline: float) -> None:
+        # The app said it failed and exits: wait for that, so the message has its exit
+        # code; it ends as soon as the process does. Bounded by the start's own
+        # deadline, not a fixed time: the shutdown of an interpreter that loaded
+        # gradio took over 10 s with two CPU hogs beside the suite, and the error
+        # then said "failed" without the code. An app whose shutdown hangs (a
+        # non-daemon thread) is reported at the start's deadline, as "failed".
+        code = self._wait_exit(max(_EXIT_POLL, deadline - time.monotonic()))
         if self._reader is not None:
             # The last lines of output (the reader ends at the pipe's end, which the
             # exit brings unless a grandchild holds it).
