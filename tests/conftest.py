@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,6 +11,16 @@ from pathlib import Path
 import pytest
 
 from .fake_hub import FakeHub
+
+# Bytecode is cached for this suite, whatever the environment says. Why: with
+# PYTHONDONTWRITEBYTECODE=1 (set on this project's machines), every fresh pytest
+# process re-parses and rewrites the asserts of every pytest plugin's modules (pytest
+# caches rewritten modules only as .pyc files): 156 modules, 0.7 s of CPU each time,
+# and the suite starts about 90 such processes (pytester's subprocess runs, inner
+# xdist workers, subprocess apps). Popped here, before pytest-xdist starts its workers
+# (this is an initial conftest), so the workers and every process they start inherit it.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
 
 # The plugin sets GRADIO_ANALYTICS_ENABLED=False and HF_HUB_DISABLE_TELEMETRY=1 (as
 # defaults) before this file is imported: no request leaves the machine, and the fake
