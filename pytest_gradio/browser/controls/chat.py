@@ -104,8 +104,17 @@ class Chatbot(Component):
         return self.locator.get_by_role("button", name=re.compile(rf"^{label}$", re.I)).last
 
     def stop(self) -> None:
-        """Click the chat's stop button (shown while a reply streams)."""
-        self._after("stop-button").click(timeout=self._timeout_ms)
+        """Click the chat's stop button (shown while a reply streams).
+
+        The click is dispatched in the page once the button shows, not made with the
+        pointer: a pointer click waits for the button to be still for two frames, and
+        while a reply streams Gradio may draw it anew at each message. With two CPU
+        hogs beside the run, a pointer click never found it still during a 20 s reply
+        ("element was detached from the DOM, retrying"), then waited for a button
+        that had gone."""
+        button = self._after("stop-button")
+        button.wait_for(state="visible", timeout=self._timeout_ms)
+        button.dispatch_event("click", timeout=self._timeout_ms)
 
     def retry(self) -> None:
         """Ask again: the last reply's retry button."""
