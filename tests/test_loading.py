@@ -470,8 +470,13 @@ def test_a_script_that_ran_on_leaves_the_test_process_argv_alone(gradio_launch: 
     import sys
 
     before = list(sys.argv)
+    # New threads only: a module-scoped app of another test in this worker may run
+    # the same script on its own code thread.
+    earlier = set(threading.enumerate())
     app = gradio_launch(str(APPS / "fidelity_auth.py"), mode="thread")
-    (code,) = [t for t in threading.enumerate() if "fidelity_auth.py" in t.name]
+    (code,) = [
+        t for t in threading.enumerate() if "fidelity_auth.py" in t.name and t not in earlier
+    ]
     assert sys.argv == before  # loading is over: the plugin put it back
     app.close()
     code.join(30)  # the script's end, runpy's restore with it
