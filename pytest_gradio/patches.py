@@ -173,6 +173,15 @@ PATCHES: tuple[Patch, ...] = (
         "it asks again until the server answers (a busy machine's slow first answer)",
     ),
     Patch(
+        "run_in_thread",
+        "gradio.http_server:Server.run_in_thread",
+        "span",
+        "apps/base.py",
+        "launch() waits for its server thread to start and gives up after 5 s, even when "
+        "the thread died at once (a missing ssl_keyfile): during the plugin's launches "
+        "the wait also ends when the thread does, with gradio's own error",
+    ),
+    Patch(
         "excepthook",
         "threading:excepthook",
         "span",

@@ -158,7 +158,7 @@ def test_a_launch_check_answered_late_is_waited_for() -> None:
 
     from gradio import networking
 
-    from pytest_gradio.apps.base import patient_localhost_check
+    from pytest_gradio.apps.base import launch_spans
 
     heads: list[float] = []
 
@@ -180,7 +180,7 @@ def test_a_launch_check_answered_late_is_waited_for() -> None:
     stock = networking.url_ok
     try:
         assert stock(url) is False  # the late first answer ends gradio's own check
-        with patient_localhost_check():
+        with launch_spans():
             assert networking.url_ok is not stock
             assert networking.url_ok(url) is True  # the second HEAD is late, the third not
         assert networking.url_ok is stock
@@ -189,6 +189,57 @@ def test_a_launch_check_answered_late_is_waited_for() -> None:
         server.shutdown()
         serving.join()
         server.server_close()  # joins the handler threads
+
+
+def test_a_server_thread_that_dies_ends_the_wait_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """gradio's wait for its server thread (`Server.run_in_thread`) waits out its 5 s
+    even when the thread died at once (a missing ssl_keyfile): during the plugin's
+    launches it ends when the thread does, with gradio's own error, and the thread's
+    exception reaches threading.excepthook first (the launch's error quotes it).
+    Here the limit is 120 s: a wait that does not end early is plain."""
+    from gradio.exceptions import ServerFailedToStartError
+    from gradio.http_server import Server
+
+    from pytest_gradio.apps import base
+
+    class Dies:
+        reloader = None
+        started = False
+
+        def run(self) -> None:
+            raise FileNotFoundError("no such key file")
+
+    class Starts(Dies):
+        def run(self) -> None:
+            self.started = True
+            ended.wait(30)
+
+    monkeypatch.setattr(base, "SERVER_START_SECONDS", 120.0)
+    stock = Server.__dict__["run_in_thread"]
+    ended = threading.Event()
+    recorded: list[list[BaseException]] = []
+
+    def dies() -> None:
+        with base.thread_failures() as failures, base.launch_spans():
+            assert Server.__dict__["run_in_thread"] is not stock
+            recorded.append(failures)
+            Server.run_in_thread(Dies())
+
+    started = time.monotonic()
+    # Raised through thread_failures, which then keeps the thread's exception.
+    with pytest.raises(ServerFailedToStartError):
+        dies()
+    assert time.monotonic() - started < 60  # not the 120 s limit
+    assert [str(exc) for exc in recorded[0]] == ["no such key file"]
+    with base.launch_spans():
+        server = Starts()
+        Server.run_in_thread(server)  # returns once started, as gradio's does
+        assert server.thread.is_alive()
+        ended.set()
+        server.thread.join()
+    assert Server.__dict__["run_in_thread"] is stock
 
 
 def _blocks() -> Any:

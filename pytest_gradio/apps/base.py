@@ -98,46 +98,90 @@ def thread_failures(blocks: Any = None) -> Iterator[list[BaseException]]:
 
 # How long gradio's launch() may take to get an answer from its own server.
 LOCALHOST_CHECK_SECONDS = 60.0
-_check_lock = threading.Lock()
-_check_users = 0
-_check_saved: list[tuple[Any, Any]] = []
+# gradio's own limit for its server thread to start (http_server.Server.run_in_thread).
+SERVER_START_SECONDS = 5.0
+_span_lock = threading.Lock()
+_span_users = 0
+_span_saved: list[tuple[Any, str, Any]] = []
 
 
 @contextlib.contextmanager
-def patient_localhost_check() -> Iterator[None]:
-    """While the plugin launches apps: gradio's check that its server answers
-    (`gradio.networking.url_ok`) asks again until it does, bounded by
-    LOCALHOST_CHECK_SECONDS. Stock, the first HEAD that takes over 3 s ends the check,
-    and launch() raises "When localhost is not accessible, a shareable link must be
-    created": on a busy machine (load 20) a server that is up but slow to answer did
-    that. Put back when the last launch in the process ends."""
-    global _check_users
+def launch_spans() -> Iterator[None]:
+    """While the plugin launches apps, two of gradio's start-up waits behave better;
+    both are put back when the last launch in the process ends.
+
+    - gradio's check that its server answers (`gradio.networking.url_ok`) asks again
+      until it does, bounded by LOCALHOST_CHECK_SECONDS. Stock, the first HEAD that
+      takes over 3 s ends the check, and launch() raises "When localhost is not
+      accessible, a shareable link must be created": on a busy machine (load 20) a
+      server that is up but slow to answer did that.
+    - gradio's wait for its server thread (`Server.run_in_thread`) ends as soon as
+      that thread has died. Stock, it waits out its 5 s whatever happened: a launch
+      whose server fails at once (a missing ssl_keyfile, a bad app) reported it 5 s
+      late, in every mode.
+    """
+    global _span_users
     import importlib
 
     networking: Any = importlib.import_module("gradio.networking")
-    with _check_lock:
-        if _check_users == 0:
-            stock = networking.url_ok
-
-            def url_ok(url: str) -> bool:
-                deadline = time.monotonic() + LOCALHOST_CHECK_SECONDS
-                while not stock(url):
-                    if time.monotonic() >= deadline:
-                        return False
-                    time.sleep(0.1)
-                return True
-
-            networking.url_ok = url_ok
-            _check_saved.append((networking, stock))
-        _check_users += 1
+    http_server: Any = importlib.import_module("gradio.http_server")
+    with _span_lock:
+        if _span_users == 0:
+            stock_ok = networking.url_ok
+            _span_saved.append((networking, "url_ok", stock_ok))
+            networking.url_ok = _patient_url_ok(stock_ok)
+            server = http_server.Server
+            stock_run = server.__dict__["run_in_thread"]
+            _span_saved.append((server, "run_in_thread", stock_run))
+            server.run_in_thread = _prompt_run_in_thread(stock_run)
+        _span_users += 1
     try:
         yield
     finally:
-        with _check_lock:
-            _check_users -= 1
-            if _check_users == 0:
-                module, stock = _check_saved.pop()
-                module.url_ok = stock
+        with _span_lock:
+            _span_users -= 1
+            if _span_users == 0:
+                while _span_saved:
+                    owner, name, stock = _span_saved.pop()
+                    setattr(owner, name, stock)
+
+
+def _patient_url_ok(stock: Callable[[str], bool]) -> Callable[[str], bool]:
+    def url_ok(url: str) -> bool:
+        deadline = time.monotonic() + LOCALHOST_CHECK_SECONDS
+        while not stock(url):
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.1)
+        return True
+
+    return url_ok
+
+
+def _prompt_run_in_thread(stock: Callable[[Any], None]) -> Callable[[Any], None]:
+    """gradio's Server.run_in_thread (start `run` on a daemon thread, wait until the
+    server has started, else ServerFailedToStartError after 5 s), which also stops
+    waiting when that thread has ended: the same error, at once. The thread's own
+    exception reaches threading.excepthook before the thread counts as ended, so
+    `thread_failures` has it. A server with a reloader is left to gradio's own."""
+
+    def run_in_thread(self: Any) -> None:
+        if getattr(self, "reloader", None):
+            return stock(self)
+        from gradio.exceptions import ServerFailedToStartError
+
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+        limit = time.monotonic() + SERVER_START_SECONDS
+        while not self.started:
+            if not self.thread.is_alive() or time.monotonic() > limit:
+                raise ServerFailedToStartError(
+                    "Server failed to start. Please check that the port is available."
+                )
+            time.sleep(1e-3)
+        return None
+
+    return run_in_thread
 
 
 def launch_on_free_port(
@@ -161,7 +205,7 @@ def launch_on_free_port(
     kwargs = {**kwargs, "server_name": LOOPBACK, "share": False}
     for attempt in range(3):
         port = kwargs["server_port"] = free_port()
-        with thread_failures(blocks) as failures, patient_localhost_check():
+        with thread_failures(blocks) as failures, launch_spans():
             try:
                 return launch(blocks, **kwargs)
             except Exception as exc:
