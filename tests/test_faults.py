@@ -145,6 +145,37 @@ def test_server_stopping_mid_job_is_one_clear_error(gradio_launch, transport):
         client.close()
 
 
+def test_closing_an_app_ends_the_requests_under_way(gradio_launch):
+    """An in-process app closed while a request of a client it does not own streams:
+    uvicorn cancels that request after a 1 s grace, and the server thread ends within
+    gradio's close(). gradio's own close() waits 5 s for the thread and then leaves
+    it running, with the app, as long as the request lasts (here 60 s)."""
+
+    def long():
+        import time
+
+        for i in range(600):
+            time.sleep(0.1)
+            yield str(i)
+
+    with gr.Blocks() as demo:
+        out = gr.Textbox()
+        gr.Button().click(long, None, out, api_name="long")
+    app = gradio_launch(demo)
+    client = GradioClient(app.url)
+    try:
+        job = client.submit(api_name="/long")
+        assert job.timeline.wait_for(
+            lambda events: any(e.kind == "output" for e in events), timeout=30
+        ), job.timeline
+        app.close()
+        assert not demo.server.thread.is_alive()
+        with pytest.raises(JobStreamError):
+            job.result(timeout=20)
+    finally:
+        client.close()
+
+
 @pytest.mark.timeout(0)  # no pytest-timeout: the job timeout alone must bound the wait
 @pytest.mark.gradio_app("apps/fidelity_faults.py", job_timeout=1)
 @pytest.mark.parametrize("call", ["predict", "result", "iterate"])

@@ -64,6 +64,8 @@ FORCED_LAUNCH_KWARGS: dict[str, Any] = {
 }
 # How long a stopped app's code thread gets to end.
 _STOP_GRACE = 3.0
+# How long a closing server lets requests under way finish before uvicorn cancels them.
+_SHUTDOWN_GRACE = 1.0
 # How long a launch() under way when the start-up deadline comes may still take.
 _LAUNCH_GRACE = 15.0
 _POLL = 0.02
@@ -126,6 +128,7 @@ class ThreadApp(GradioApp):
 
     def close(self) -> None:
         super().close()
+        _bound_graceful_shutdown(getattr(self.blocks, "server", None))
         with contextlib.redirect_stdout(None):
             self.blocks.close(verbose=False)
         _stop_node(self.blocks)
@@ -139,6 +142,17 @@ class ThreadApp(GradioApp):
         server = getattr(self.blocks, "server", None)
         release_tracebacks(getattr(server, "thread", None))
         release_warnings(server)
+
+
+def _bound_graceful_shutdown(server: Any) -> None:
+    """Let uvicorn cancel what still runs `_SHUTDOWN_GRACE` seconds after the app is
+    told to stop. gradio's close() waits 5 s for the server thread and then leaves it
+    running: a request still streaming (a job of a client the plugin does not own, a
+    fire-and-forget job) held every such close for those 5 s, and the thread, with
+    its app, lived on after them."""
+    config = getattr(server, "config", None)
+    if config is not None and hasattr(config, "timeout_graceful_shutdown"):
+        config.timeout_graceful_shutdown = _SHUTDOWN_GRACE
 
 
 def _signal_handlers() -> dict[int, Any]:
