@@ -219,6 +219,15 @@ PATCHES: tuple[Patch, ...] = (
         "the subprocess child announces its URL just before launch() blocks",
     ),
     Patch(
+        "timeout_graceful_shutdown",
+        "uvicorn.config:Config().timeout_graceful_shutdown",
+        "object",
+        "apps/thread.py",
+        "gradio's close() of an in-process app waits 5 s for its server thread and then "
+        "leaves it running while a request streams: set on the app's server config just "
+        "before the plugin closes it, uvicorn cancels what still runs after 1 s",
+    ),
+    Patch(
         "GRADIO_CACHE",
         "gradio.blocks:Block().GRADIO_CACHE",
         "object",
