@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import textwrap
 from collections.abc import Iterator
@@ -56,6 +57,15 @@ WHICH_TEST = """
 def test_which(gradio_client):
     assert gradio_client.predict(api_name="/which") == {expected!r}
 """
+
+
+def default_sigint() -> None:
+    """A child process's `preexec_fn`: SIGINT's default disposition back.
+
+    A suite started in the background of a shell without job control (`pytest &`,
+    nohup, some CI runners) runs with SIGINT ignored; every child inherits that, and
+    a Python started so never raises KeyboardInterrupt on Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,7 @@ from pytest_gradio.browser import ComponentNotFoundError
 from pytest_gradio.errors import JobTimeoutError
 
 from . import versions
+from .conftest import default_sigint
 from .ticks import ticks, until
 
 APPS = Path(__file__).parent / "apps"
@@ -384,16 +385,14 @@ def test_no_browser_process_is_left_after_an_interrupted_run(pytester, how, args
     import psutil
 
     pytester.makepyfile(test_hang=HANGING_PAGE_TEST)
-    # The inner run gets SIGINT's default disposition back: a suite started in the
-    # background of a shell without job control (`pytest &`, nohup, some CI runners)
-    # runs with SIGINT ignored, every child inherits that, and a Python started so
-    # never raises KeyboardInterrupt (the inner test then waited its 60 s out).
+    # (default_sigint: else, in a suite started in the background, the inner test
+    # waited its 60 s out.)
     proc = subprocess.Popen(
         [sys.executable, "-m", "pytest", *NO_PP, *args],
         cwd=pytester.path,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        preexec_fn=default_sigint,
     )
     try:
         seen: set[int] = set()

@@ -431,7 +431,7 @@ def test_interrupted_runs_leave_no_process(
     """pytest interrupted while an app runs, by Ctrl-C (SIGINT: pytest tears down) or
     killed (SIGTERM, which pytest does not handle: the app notices its parent died):
     the app and its process group are gone soon after. Both runs go side by side."""
-    from .conftest import write_which_app
+    from .conftest import default_sigint, write_which_app
 
     write_which_app(pytester.path, "interrupted")
     pytester.makepyfile(test_interrupted=INTERRUPTED_TESTS)
@@ -442,10 +442,7 @@ def test_interrupted_runs_leave_no_process(
             monkeypatch.setenv("PIDS_FILE", str(pid_file))
             command = [sys.executable, "-m", "pytest", "--gradio-app=app.py"]
             command += ["--gradio-mode=subprocess", "-p", "no:cacheprovider"]
-            # A shell that ignores SIGINT (a run started with `&` or nohup) passes that
-            # on, and a Python started with SIGINT ignored never raises
-            # KeyboardInterrupt: the child gets the default disposition back.
-            child = pytester.popen(command, stdin=None, preexec_fn=_default_sigint)
+            child = pytester.popen(command, stdin=None, preexec_fn=default_sigint)
             runs[sig] = (child, pid_file)
         app_pids = {}
         # Generous bounds, for a busy machine: each ends as soon as its condition holds.
@@ -470,10 +467,6 @@ def test_interrupted_runs_leave_no_process(
     assert runs[signal.SIGTERM][0].returncode == -signal.SIGTERM
     for sig, pid in app_pids.items():
         assert wait_gone([pid], timeout=60) == [], f"the app survived {sig.name}"
-
-
-def _default_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 PATH_APP = """
