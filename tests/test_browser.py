@@ -165,8 +165,9 @@ def test_visibility_and_interactivity(gradio_page):
 
 
 def test_unknown_label_lists_the_labels(gradio_page):
-    with pytest.raises(ComponentNotFoundError, match=r"No component 'Nmae'.*textbox 'Name'"):
+    with pytest.raises(ComponentNotFoundError, match=r"No component 'Nmae'.*textbox 'Name'") as e:
         gradio_page.component("Nmae")
+    assert type(e.value) is ComponentNotFoundError  # the public class, not an internal one
 
 
 def test_component_by_kind(gradio_page):

@@ -144,6 +144,15 @@ def test_number_submit(gradio_page):
     gradio_page.component("Doubled").expect_value(42)
 
 
+@pytest.mark.gradio_app(str(APPS / "browser_late_render.py"))
+def test_a_render_not_drawn_yet_is_waited_for(gradio_page):
+    """No render config has reached the page when the test asks (gradio 5.50 in CI: the
+    load event's render had not arrived): the config's render dependency says one may
+    come, so the lookup waits for it instead of failing at once."""
+    gradio_page.component("Draw").click()
+    gradio_page.component("Late").expect_value("drawn late")
+
+
 def test_negative_count_absent_and_timeouts(gradio_page):
     gradio_page.component("How many").set(3)
     gradio_page.component("Box 2").expect_value("box 2")

@@ -116,7 +116,14 @@ class _Live:
         base = list(page.config.get("components") or [])
         renders = {str(r["id"]): list(r["components"] or []) for r in data["renders"]}
         self.rendered = {str(e.get("id")) for r in renders.values() for e in r}
-        self.has_renders = bool(renders) or any("renderable" in e for e in base)
+        # Whether a render may still draw components: one has arrived, or the config
+        # has a render's dependency (`render_id`), whose first run (on load, or on a
+        # click) may not have reached the page yet.
+        self.has_renders = (
+            bool(renders)
+            or any("renderable" in e for e in base)
+            or any(d.get("render_id") is not None for d in page.config.get("dependencies") or [])
+        )
         entries: list[dict[str, Any]] = []
         for e in base:
             if str(e.get("rendered_in")) in renders:
@@ -216,12 +223,12 @@ def find_component(
         live = _Live(page)
         try:
             return _find(page, live, name, kind=kind, index=index)
-        except _NotYet:
+        except _NotYet as missing:
             # A `gr.render` block makes its components when its event has run: wait
             # for them (bounded) rather than say they do not exist. Only for a name
             # (or index) not there yet: an ambiguous name fails at once.
             if not live.has_renders or time.monotonic() >= deadline:
-                raise
+                raise ComponentNotFoundError(str(missing)) from None
         page.page.wait_for_timeout(RETRY_MS * 2)
 
 
