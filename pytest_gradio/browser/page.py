@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..errors import GradioTestError, JobTimeoutError
-from .recording import PageJob, PageRecorder
+from .recording import REPORT_FAILED, PageJob, PageRecorder
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 # for the page to count as idle: long enough for a `.then()` chain's next event to
 # be sent (the frontend does that right after it reads the previous one's end).
 IDLE_SETTLE_MS = 100
+# While waiting for the recorder, how often to look for the page's report errors.
+REPORT_CHECK_SECONDS = 0.25
 
 
 # What "rendered" means. Gradio's `render` event is not sent by a standalone Gradio 6
@@ -282,9 +284,21 @@ class GradioPage:
                 f"expect_job: the page at {self.url} sent no job within {bound:.1f} s of "
                 "the actions in the block. Did they reach a component with an event listener?"
             ) from None
-        if not self._recorder.wait_for_count(before + 1, bound):
+        if not self._recorded(before + 1, bound):
             raise self._unrecorded(before + 1)
         info.value = self.jobs[before]
+
+    def _recorded(self, count: int, timeout: float) -> bool:
+        """Until the recorder has `count` joins; False at `timeout`, or at once when
+        the page says it could not report a message (the collector puts messages back
+        in order: one lost keeps the rest from the job it was for, so waiting on would
+        only delay the error that says why)."""
+        deadline = time.monotonic() + timeout
+        while not self._recorder.wait_for_count(count, min(REPORT_CHECK_SECONDS, timeout)):
+            timeout = deadline - time.monotonic()
+            if timeout <= 0 or any(REPORT_FAILED in e for e in self.page_errors()):
+                return False
+        return True
 
     def _page_joins(self) -> int:
         return int(self.page.evaluate("() => (window.__pytestGradio || {joins: 0}).joins"))
@@ -292,7 +306,7 @@ class GradioPage:
     def _sync_joins(self, timeout: float) -> None:
         # The page counts the joins it sent; wait until the collector has them all.
         sent = self._page_joins()
-        if not self._recorder.wait_for_count(sent, timeout):
+        if not self._recorded(sent, timeout):
             raise self._unrecorded(sent)
 
     def wait_idle(self, timeout: float | None = None) -> list[PageJob]:
@@ -307,7 +321,7 @@ class GradioPage:
         while True:
             left = deadline - time.monotonic()
             joins = self._page_joins()
-            if not self._recorder.wait_for_count(joins, max(0.0, left)):
+            if not self._recorded(joins, max(0.0, left)):
                 raise self._unrecorded(joins)
             pending = self._recorder.pending()
             for job in pending:

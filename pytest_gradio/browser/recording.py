@@ -47,6 +47,10 @@ from ..timeline import Timeline
 if TYPE_CHECKING:
     from ..client.recording import GradioClient
 
+# How the page's error for a message it could not post to the collector begins
+# (RECORDER_JS's `send`): `GradioPage` stops waiting for a job when it sees one.
+REPORT_FAILED = "pytest-gradio could not report a job message"
+
 # The browser side. `%SINK%` becomes the collector URL for this page, `%FLAG%` the
 # launch flag that lets a public page reach it.
 RECORDER_JS = r"""

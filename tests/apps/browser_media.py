@@ -38,6 +38,12 @@ with gr.Blocks() as demo:
     tick = gr.Number(label="Tick")
     gr.Button("Start ticking").click(ticks, ticks_file, tick, api_name="tick")
     sizes.change(lambda chosen: " & ".join(chosen) or "none", sizes, got, api_name="sizes")
+
+    def more_sizes():
+        time.sleep(0.5)  # the app looks the sizes up: the new choice shows a moment later
+        return gr.CheckboxGroup(choices=["small", "medium", "large", "huge"])
+
+    gr.Button("More sizes").click(more_sizes, None, sizes, api_name="more_sizes")
     sound.upload(received, sound, got, api_name="sound")
     document.upload(received, document, got, api_name="document")
     clip.upload(received, clip, got, api_name="clip")

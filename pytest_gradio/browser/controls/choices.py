@@ -54,14 +54,23 @@ class CheckboxGroup(Valued):
         return labels
 
     def set(self, value: Any) -> None:
+        """Check exactly these choices. A choice not shown yet (an event that adds
+        it may still run) is waited for, bounded by the job timeout."""
         wanted = {str(v) for v in _as_list(value)}
-        labels = self._choices()
-        shown = [str(t).strip() for t in labels.all_inner_texts()]
-        unknown = wanted - set(shown)
-        if unknown:
-            raise ComponentNotFoundError(
-                f"{self!r} has no choice {sorted(unknown)!r}; its choices: {shown!r}."
-            )
+        bound = self.gradio_page.timeout
+        deadline = time.monotonic() + bound
+        while True:
+            labels = self._choices()
+            shown = [str(t).strip() for t in labels.all_inner_texts()]
+            unknown = wanted - set(shown)
+            if not unknown:
+                break
+            if time.monotonic() >= deadline:
+                raise ComponentNotFoundError(
+                    f"{self!r} has no choice {sorted(unknown)!r} within {bound:.0f} s; "
+                    f"its choices: {shown!r}."
+                )
+            self.gradio_page.page.wait_for_timeout(RETRY_MS)
         for i, text in enumerate(shown):
             box = labels.nth(i).locator("input[type=checkbox]")
             box.set_checked(text in wanted, timeout=self._timeout_ms)
