@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from pytest_gradio.browser import ComponentNotFoundError
+
 APPS = Path(__file__).parent / "apps"
 NO_PP = ("-p", "no:cacheprovider", "-p", "no:playwright")
 pytestmark = pytest.mark.gradio_app(str(APPS / "browser_controls.py"))
@@ -96,6 +98,17 @@ def test_examples_click_row_fills_the_inputs(gradio_page):
     examples.click_row(1)
     gradio_page.component("A").expect_value("two")
     gradio_page.component("B").expect_value(2)
+
+
+def test_examples_row_an_event_adds_is_waited_for(gradio_page):
+    """The sample shows only when the event that adds it has run: click_row waits for
+    it instead of failing at once."""
+    gradio_page.component("More examples").click()
+    gradio_page.component(kind="dataset").click_row(3)
+    gradio_page.component("A").expect_value("four")
+    gradio_page.timeout = 3  # how long click_row waits for a sample to show
+    with pytest.raises(ComponentNotFoundError, match=r"shows 4 samples within 3 s; index=7"):
+        gradio_page.component(kind="dataset").click_row(7)
 
 
 def test_a_component_whose_elem_classes_an_event_replaces_is_still_driven(gradio_page):

@@ -54,7 +54,13 @@ with gr.Blocks() as demo:
 
     a = gr.Textbox(label="A")
     b = gr.Number(label="B")
-    gr.Examples([["one", 1], ["two", 2], ["three", 3]], [a, b])
+    examples = gr.Examples([["one", 1], ["two", 2], ["three", 3]], [a, b])
+
+    def more_examples():
+        time.sleep(0.5)  # the app looks them up: the new sample shows a moment later
+        return gr.Dataset(samples=[["one", 1], ["two", 2], ["three", 3], ["four", 4]])
+
+    gr.Button("More examples").click(more_examples, None, examples.dataset)
 
     gate = gr.Textbox(label="Gate")
     slow_out = gr.Textbox(label="Slow")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+import time
 from typing import TYPE_CHECKING, Any
 
-from .base import Component, ComponentNotFoundError, Valued
+from .base import RETRY_MS, Component, ComponentNotFoundError, Valued
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator
@@ -107,13 +108,20 @@ class Dataset(Component):
         ]
 
     def click_row(self, index: int) -> None:
-        """Click sample `index` (0-based, on the page shown): its values go to the inputs."""
+        """Click sample `index` (0-based, on the page shown): its values go to the
+        inputs. A sample not shown yet (an event that adds it may still run) is waited
+        for, bounded by the job timeout."""
         rows = self._rows()
+        bound = self.gradio_page.timeout
+        deadline = time.monotonic() + bound
         rows.first.wait_for(state="attached", timeout=self._timeout_ms)
-        if index >= rows.count():
-            raise ComponentNotFoundError(
-                f"{self!r} shows {rows.count()} samples; index={index} asked."
-            )
+        while index >= rows.count():
+            if time.monotonic() >= deadline:
+                raise ComponentNotFoundError(
+                    f"{self!r} shows {rows.count()} samples within {bound:.0f} s; "
+                    f"index={index} asked."
+                )
+            self.gradio_page.page.wait_for_timeout(RETRY_MS)
         rows.nth(index).click(timeout=self._timeout_ms)
 
     def expect_rows(self, expected: Any, *, timeout: float | None = None) -> None:
