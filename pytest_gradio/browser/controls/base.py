@@ -59,19 +59,28 @@ def retry_until(
     bound = page.timeout if timeout is None else timeout
     deadline = time.monotonic() + bound
     actual: Any = "(not read yet)"
+    last_read: tuple[Any] | None = None  # the last value a read gave
+    failed = ""  # why the latest read gave none
     while True:
         try:
             actual = _bounded(page, read, deadline)
+            last_read, failed = (actual,), ""
         except Exception as exc:
-            actual = f"(could not read: {type(exc).__name__}: {str(exc).splitlines()[0]})"
+            failed = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+            actual = f"(could not read: {failed})"
         if matches(expected, actual) is not negate:
             return
         if time.monotonic() >= deadline:
+            shown = f"{actual!r}"
+            if failed and last_read is not None:
+                # The last read ran out of the time left (a busy machine), or the
+                # element went: the value the page showed before says more.
+                shown = f"{last_read[0]!r}\n  (the read after it failed: {failed})"
             raise AssertionError(
                 f"{who}: {what} did not {'stop matching' if negate else 'match'} within "
                 f"{bound:.1f} s.\n"
                 f"  {'not expected' if negate else 'expected'}: {expected!r}\n"
-                f"  actual:   {actual!r}"
+                f"  actual:   {shown}"
             )
         page.page.wait_for_timeout(RETRY_MS)
 
