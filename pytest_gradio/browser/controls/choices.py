@@ -59,9 +59,15 @@ class CheckboxGroup(Valued):
         wanted = {str(v) for v in _as_list(value)}
         bound = self.gradio_page.timeout
         deadline = time.monotonic() + bound
+        shown: list[str] = []
         while True:
-            labels = self._choices()
-            shown = [str(t).strip() for t in labels.all_inner_texts()]
+            try:
+                labels = self._choices()
+                shown = [str(t).strip() for t in labels.all_inner_texts()]
+            except Exception:
+                # Not drawn yet, or redrawn under the read, or a page too busy to
+                # answer in time: read again until the bound, then say what was shown.
+                shown = []
             unknown = wanted - set(shown)
             if not unknown:
                 break
