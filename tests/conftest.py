@@ -8,6 +8,7 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,6 +23,37 @@ from .fake_hub import FakeHub
 # (this is an initial conftest), so the workers and every process they start inherit it.
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 sys.dont_write_bytecode = False
+
+
+def _restore_sys_modules_without_a_gap(snapshot: Any) -> None:
+    """pytester's `SysModulesSnapshot.restore`, without its moment of an empty
+    `sys.modules`: the modules an in-process run added are removed one by one, then
+    the saved ones put back. Why: pytester's `clear()` then `update()` leaves a gap in
+    which another thread of the worker (the server thread of an app an earlier test
+    started) that imports something finds no `gradio` in `sys.modules` and starts a
+    second one, which can stay there, without the `blocks` attribute of the first
+    (seen once: "module 'gradio' has no attribute 'blocks'" while a later test
+    imported an app)."""
+    saved: dict[str, Any] = snapshot._SysModulesSnapshot__saved
+    preserve = snapshot._SysModulesSnapshot__preserve
+    if preserve:
+        saved.update((k, m) for k, m in list(sys.modules.items()) if preserve(k))
+    for name in [n for n in list(sys.modules) if n not in saved]:
+        sys.modules.pop(name, None)
+    sys.modules.update(saved)
+
+
+def _take_over_sys_modules_restore() -> None:
+    from _pytest.pytester import SysModulesSnapshot
+
+    probe = SysModulesSnapshot()
+    if hasattr(probe, "_SysModulesSnapshot__saved") and hasattr(
+        probe, "_SysModulesSnapshot__preserve"
+    ):
+        SysModulesSnapshot.restore = _restore_sys_modules_without_a_gap  # type: ignore[method-assign]
+
+
+_take_over_sys_modules_restore()
 
 # The plugin sets GRADIO_ANALYTICS_ENABLED=False and HF_HUB_DISABLE_TELEMETRY=1 (as
 # defaults) before this file is imported: no request leaves the machine, and the fake
