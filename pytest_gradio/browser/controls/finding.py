@@ -116,13 +116,12 @@ class _Live:
         base = list(page.config.get("components") or [])
         renders = {str(r["id"]): list(r["components"] or []) for r in data["renders"]}
         self.rendered = {str(e.get("id")) for r in renders.values() for e in r}
-        # Whether a render may still draw components: one has arrived, or the config
-        # has a render's dependency (`render_id`), whose first run (on load, or on a
-        # click) may not have reached the page yet.
-        self.has_renders = (
-            bool(renders)
-            or any("renderable" in e for e in base)
-            or any(d.get("render_id") is not None for d in page.config.get("dependencies") or [])
+        # Whether a render may draw components: the config has a render's dependency
+        # (`render_id`), whose run (on load, or on a click) may not have reached the
+        # page yet. (Render configs arrive only for those; the loaded config's
+        # components carry no `renderable`, on gradio 5.50 to 6.)
+        self.has_renders = any(
+            d.get("render_id") is not None for d in page.config.get("dependencies") or []
         )
         entries: list[dict[str, Any]] = []
         for e in base:
