@@ -261,6 +261,25 @@ def test_page_is_returned_once_the_app_rendered(gradio_app, gradio_browser, grad
         context.close()
 
 
+@pytest.mark.gradio_app(
+    str(APPS / "browser_slow_render.py"),
+    launch_kwargs={"app_kwargs": {"middleware": _slow_middleware()}},
+)
+def test_page_on_a_busy_machine_is_returned_once_the_app_rendered(gradio_page):
+    # A busy machine, made certain: the page's CPU slowed 8x (Chromium's own
+    # throttling). Between the layout's code arriving and the components' code being
+    # asked for, nothing is in flight for longer than two frames: on gradio 5.50 and
+    # 6.0 a wait for "mounted, no code loading, two frames" returned with no textbox.
+    session = gradio_page.context.new_cdp_session(gradio_page.page)
+    session.send("Emulation.setCPUThrottlingRate", {"rate": 8})
+    try:
+        gradio_page.open()
+        assert gradio_page.locator("textarea").count() == 1
+    finally:
+        session.send("Emulation.setCPUThrottlingRate", {"rate": 1})
+        session.detach()
+
+
 def _run_failing(pytester, *args):
     pytester.makepyfile(
         test_fail=f"""

@@ -31,12 +31,18 @@ REPORT_CHECK_SECONDS = 0.25
 
 
 # What "rendered" means. Gradio's `render` event is not sent by a standalone Gradio 6
-# page, so: the config is loaded, the layout is mounted, no script or stylesheet (the
-# components' code, loaded on demand) is in flight, and two frames have been painted
-# since the last one arrived.
+# page, so: the config is loaded, the layout is mounted, the app's own loader is gone
+# (Gradio removes it once every component has mounted, gradio 5.50 to 6), no script
+# or stylesheet (the components' code, loaded on demand) is in flight, and two frames
+# have been painted since the last one arrived. The loader is the one condition that
+# does not depend on timing: between the layout's code arriving and the components'
+# code being asked for, nothing is in flight, for longer than two frames on a busy
+# machine (seen with the page's CPU slowed 8x, gradio 5.50 and 6.0).
+_LOADER = ".gradio-container > * > .wrap > .loading"
 _MOUNTED = (
     "() => !!window.gradio_config && "
-    "!!document.querySelector('.gradio-container main, .gradio-container .contain')"
+    "!!document.querySelector('.gradio-container main, .gradio-container .contain') && "
+    f"!document.querySelector('{_LOADER}')"
 )
 _TWO_FRAMES = (
     "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
