@@ -472,12 +472,14 @@ def test_serving_a_download_imports_nothing_on_the_server_thread(
     (pytester.path / "app.py").write_text(
         textwrap.dedent(
             """
+            import os
             import tempfile
             from pathlib import Path
             import gradio as gr
 
             def report(text):
-                path = Path(tempfile.mkdtemp(prefix="report_")) / "report.txt"
+                temp = os.environ.get("GRADIO_TEMP_DIR")
+                path = Path(tempfile.mkdtemp(prefix="report_", dir=temp)) / "report.txt"
                 path.write_text(f"report: {text}")
                 return str(path)
 

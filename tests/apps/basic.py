@@ -50,9 +50,11 @@ def slow(seconds):
 
 
 def make_file(text):
+    import os
     import tempfile
 
-    path = tempfile.mktemp(suffix=".txt", prefix="report_")
+    # In the run's GRADIO_TEMP_DIR (removed with the run), not loose in /tmp.
+    path = tempfile.mktemp(suffix=".txt", prefix="report_", dir=os.environ.get("GRADIO_TEMP_DIR"))
     with open(path, "w") as f:
         f.write(text)
     return path

@@ -2,6 +2,7 @@
 progress with logs, an error, an endpoint with a default, and timing noise
 (progress faster than the server sends it, a slow job)."""
 
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -23,7 +24,9 @@ def stream(text):
 
 def report(text):
     # A fresh directory per call, a fixed file name: the name is part of the snapshot.
-    path = Path(tempfile.mkdtemp(prefix="report_")) / "report.txt"
+    # In the run's GRADIO_TEMP_DIR (removed with the run), not loose in /tmp.
+    temp = os.environ.get("GRADIO_TEMP_DIR")
+    path = Path(tempfile.mkdtemp(prefix="report_", dir=temp)) / "report.txt"
     path.write_text(f"report: {text}\n")
     return str(path)
 
