@@ -363,7 +363,7 @@ def test_blocks_built_at_import_serves_its_files(pytester: pytest.Pytester) -> N
         import pytest
 
         def write(text):
-            path = os.path.join(tempfile.mkdtemp(), "note.txt")
+            path = os.path.join(tempfile.mkdtemp(dir=os.environ.get("GRADIO_TEMP_DIR")), "note.txt")
             with open(path, "w") as handle:
                 handle.write(text)
             return path

@@ -28,7 +28,9 @@ def shout(text: str) -> str:
 
 def export(text: str) -> str:
     """Write the text to a file the user downloads."""
-    path = os.path.join(tempfile.mkdtemp(), "export.txt")
+    # Under GRADIO_TEMP_DIR when it is set (pytest-gradio sets it to a directory of
+    # the run, removed with it), so test runs leave nothing in /tmp.
+    path = os.path.join(tempfile.mkdtemp(dir=os.environ.get("GRADIO_TEMP_DIR")), "export.txt")
     with open(path, "w") as handle:
         handle.write(text)
     return path

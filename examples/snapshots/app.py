@@ -1,6 +1,7 @@
 """Text tools: statistics, a typewriter stream, a CSV export with progress, a badge image."""
 
 import csv
+import os
 import tempfile
 import time
 from collections.abc import Iterator
@@ -37,7 +38,10 @@ def typewriter(text: str) -> Iterator[str]:
 def export(text: str, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
     """Write one CSV row per word, reporting progress; return the file."""
     words = text.split()
-    path = Path(tempfile.mkdtemp(prefix="export_")) / "words.csv"
+    # Under GRADIO_TEMP_DIR when it is set (pytest-gradio sets it to a directory of
+    # the run, removed with it), so test runs leave nothing in /tmp.
+    folder = tempfile.mkdtemp(prefix="export_", dir=os.environ.get("GRADIO_TEMP_DIR"))
+    path = Path(folder) / "words.csv"
     with path.open("w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["index", "word"])

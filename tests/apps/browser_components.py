@@ -1,6 +1,7 @@
 """The app the browser tests drive: one of each component the controllers handle,
 and events that only the page can trigger (private, chained, from a textbox)."""
 
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -35,7 +36,7 @@ def describe(level, choice, pick):
 
 
 def make_file(name):
-    path = Path(tempfile.mkdtemp()) / f"{name or 'empty'}.txt"
+    path = Path(tempfile.mkdtemp(dir=os.environ.get("GRADIO_TEMP_DIR"))) / f"{name or 'empty'}.txt"
     path.write_text(f"file for {name}")
     return str(path)
 
@@ -64,7 +65,7 @@ def gallery(n):
 
     paths = []
     for i in range(int(n)):
-        path = Path(tempfile.mkdtemp()) / f"{i}.png"
+        path = Path(tempfile.mkdtemp(dir=os.environ.get("GRADIO_TEMP_DIR"))) / f"{i}.png"
         Image.new("RGB", (8, 8), (40 * i, 0, 0)).save(path)
         paths.append(str(path))
     return paths

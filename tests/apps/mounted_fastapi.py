@@ -25,7 +25,7 @@ def greet(name):
 
 
 def write_file(text):
-    path = os.path.join(tempfile.mkdtemp(), "note.txt")
+    path = os.path.join(tempfile.mkdtemp(dir=os.environ.get("GRADIO_TEMP_DIR")), "note.txt")
     with open(path, "w") as handle:
         handle.write(text)
     return path

@@ -2,13 +2,14 @@
 with files made here instead of remote URLs (no test reaches the internet)."""
 
 import inspect
+import os
 import tempfile
 from pathlib import Path
 
 import gradio as gr
 from PIL import Image
 
-folder = Path(tempfile.mkdtemp())
+folder = Path(tempfile.mkdtemp(dir=os.environ.get("GRADIO_TEMP_DIR")))
 files = []
 for i, name in enumerate(["cheetah-003.jpg", "world.png", "TheCheethcat.jpg"]):
     Image.new("RGB", (16, 16), (80 * i, 40, 0)).save(folder / name)

@@ -1,6 +1,7 @@
 """gradio's demo/show_progress_on (for show_progress_on.spec.ts), with images made
 here (no download) and a job that runs until the test opens its gate."""
 
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -16,7 +17,7 @@ def fake_gan(gate):
 
     images = []
     for i in range(3):
-        path = Path(tempfile.mkdtemp()) / f"{i}.png"
+        path = Path(tempfile.mkdtemp(dir=os.environ.get("GRADIO_TEMP_DIR"))) / f"{i}.png"
         Image.new("RGB", (8, 8), (80 * i, 0, 0)).save(path)
         images.append((str(path), f"label {i}"))
     return images, "Done"
