@@ -278,6 +278,77 @@ def test_gradio_writes_nothing_to_the_system_temp_dir(
     assert sorted(str(p.relative_to(system_temp)) for p in system_temp.rglob("*")) == []
 
 
+# A run that cannot end itself (pytest-timeout's thread method ends the process with
+# os._exit) leaves its temp dir; the next run removes it, and only it: not the dir of a
+# run that is alive, nor a dir without the lock (an older version's).
+DIES_TESTS = """
+import os
+
+def test_dies():
+    with open("dead-dir.txt", "w") as f:
+        f.write(os.environ["GRADIO_TEMP_DIR"])
+    os._exit(3)
+"""
+
+LIVES_TESTS = """
+import os, sys
+
+def test_lives():
+    print("READY", os.environ["GRADIO_TEMP_DIR"], flush=True)
+    sys.stdin.read()  # until the test that started this run closes it
+"""
+
+
+def test_the_dir_of_a_run_that_could_not_end_is_removed_by_the_next_run(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+    from pathlib import Path
+
+    system_temp = pytester.mkdir("system-temp")
+    monkeypatch.setenv("TMPDIR", str(system_temp))
+    monkeypatch.delenv("GRADIO_TEMP_DIR", raising=False)
+    older = system_temp / "pytest-gradio-run-older"  # no lock: never touched
+    older.mkdir()
+    pytester.makepyfile(test_lives=LIVES_TESTS, test_dies=DIES_TESTS)
+    command = [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", "-n", "0"]
+    live = subprocess.Popen(
+        [*command, "test_lives.py"],
+        cwd=pytester.path,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert live.stdout is not None
+        assert live.stdin is not None
+        line = ""
+        while not line.startswith("READY"):  # the run's own output comes first
+            line = live.stdout.readline()
+            assert line, "the live run ended before its test"
+        alive = Path(line.split(maxsplit=1)[1].strip())
+        assert alive.is_dir()
+        # A run that ends with os._exit, as pytest-timeout's thread method ends it.
+        assert pytester.runpytest_subprocess("test_dies.py", timeout=120).ret == 3
+        dead = Path((pytester.path / "dead-dir.txt").read_text())
+        assert dead.parent == system_temp
+        assert (dead / "LOCK").exists()
+        assert alive.is_dir()
+        pytester.makepyfile(test_next="def test_next():\n    pass\n")
+        pytester.runpytest_subprocess("test_next.py", timeout=120).assert_outcomes(passed=1)
+        assert not dead.exists()
+        assert alive.is_dir()
+        assert older.is_dir()
+        live.stdin.close()
+        assert live.wait(timeout=60) == 0
+    finally:
+        if live.poll() is None:
+            live.kill()
+            live.wait()
+    assert not alive.exists()  # removed by its own run, at its end
+    assert [p.name for p in system_temp.iterdir()] == ["pytest-gradio-run-older"]
+
+
 # --- "Server-side warnings land on the test" ------------------------------------------
 
 WARNING_APP = """
