@@ -203,7 +203,11 @@ def test_chatinterface_streams_and_its_buttons_behave(gradio_page):
 def test_chatinterface_stop(gradio_page):
     """ "test stopping generation"."""
     chat = gradio_page.component(kind="chatbot")
-    long = "abc" * 300
+    # As long as gradio's spec makes it (3 minutes of generation): the stop must reach
+    # the server before the generation ends, and a slow page (its CPU slowed 4x) sent
+    # it after the 18 s that "abc" * 300 took. The length costs nothing when the stop
+    # works: the generation ends there.
+    long = "abc" * 3000
     chat.send(long)
     chat.expect_last_message(Regex("You typed: abc"))
     chat.stop()
