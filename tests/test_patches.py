@@ -332,6 +332,38 @@ def _nested_parses(parse: Any, parses: int) -> list[BaseException]:
     return errors
 
 
+def test_guarded_parses_take_turns_and_a_stuck_one_does_not_hang_the_others() -> None:
+    """The guard's lock, with a stand-in for ast.parse that records who is inside it.
+    The first parse cannot end until the second has parsed (as a finalizer waiting for
+    a lock the second thread holds): the second waits for the lock (so threads take
+    turns: without the lock it would enter at once), and then, after AST_LOCK_WAIT,
+    parses anyway instead of hanging (a lock without that bound waits the 10 s)."""
+    inside: list[str] = []
+    first_in, second_done = threading.Event(), threading.Event()
+
+    def stand_in(source: str) -> str:
+        inside.append(f"{source} in")
+        if source == "first":
+            first_in.set()
+            # Would wait for ever without the bound: ends once "second" has parsed.
+            second_done.wait(10 * serverlog.AST_LOCK_WAIT)
+        inside.append(f"{source} out")
+        return source
+
+    parse = serverlog.parse_again_on_race(stand_in)
+    first = threading.Thread(target=parse, args=("first",))
+    first.start()
+    assert first_in.wait(10)
+    started = time.monotonic()
+    assert parse("second") == "second"
+    waited = time.monotonic() - started
+    second_done.set()
+    first.join(10)
+    # The second waited for the lock (about AST_LOCK_WAIT), not for the first's end.
+    assert waited >= serverlog.AST_LOCK_WAIT * 0.9
+    assert inside == ["first in", "second in", "second out", "first out"]
+
+
 @pytest.mark.skipif(not serverlog.AST_RACE, reason="this Python's ast.parse has no gh-106905 race")
 def test_ast_parse_survives_a_parse_under_way_elsewhere() -> None:
     """On the CPython releases of gh-106905, an ast.parse that starts while another is

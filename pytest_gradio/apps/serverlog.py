@@ -127,21 +127,35 @@ def release_tracebacks(thread: threading.Thread | None) -> None:
 AST_RACE = sys.version_info < (3, 11, 8) or (3, 12) <= sys.version_info < (3, 12, 2)
 AST_RACE_ERROR = "AST constructor recursion depth mismatch"
 AST_TRIES = 5
+AST_LOCK_WAIT = 1.0  # seconds
 
 
 def parse_again_on_race(stock: Any) -> Any:
-    """`stock` (ast.parse), made again when it fails with gh-106905's SystemError, up
-    to AST_TRIES times."""
+    """`stock` (ast.parse), one thread at a time, and made again when it fails with
+    gh-106905's SystemError, up to AST_TRIES times. Tries alone were not enough:
+    beside two CPU hogs, a parse raced 5 times in a row with another thread's. The
+    lock takes away the race between threads. It is re-entrant (a finalizer may parse
+    on the same thread, in the middle of a parse: the tries are for that), and a
+    thread waits for it at most AST_LOCK_WAIT and then parses anyway (with the tries):
+    a finalizer run during one thread's parse may wait for a lock that the other
+    thread holds while it waits here (logging formats a traceback, which parses,
+    inside its handler's lock), and that must not hang."""
+    lock = threading.RLock()
 
     @functools.wraps(stock)
     def parse(*args: Any, **kwargs: Any) -> Any:
-        for _ in range(AST_TRIES - 1):
-            try:
-                return stock(*args, **kwargs)
-            except SystemError as exc:
-                if AST_RACE_ERROR not in str(exc):
-                    raise
-        return stock(*args, **kwargs)
+        locked = lock.acquire(timeout=AST_LOCK_WAIT)
+        try:
+            for _ in range(AST_TRIES - 1):
+                try:
+                    return stock(*args, **kwargs)
+                except SystemError as exc:
+                    if AST_RACE_ERROR not in str(exc):
+                        raise
+            return stock(*args, **kwargs)
+        finally:
+            if locked:
+                lock.release()
 
     return parse
 
