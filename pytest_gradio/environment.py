@@ -75,11 +75,11 @@ def _hold_lock(temp_dir: Path) -> IO[bytes] | None:
     return handle
 
 
-def sweep_ended_runs(parent: Path) -> list[Path]:
-    """Remove the dirs of ended runs under `parent` (see LOCK_NAME); return them."""
+def sweep_ended_runs(parent: Path) -> None:
+    """Remove the dirs of ended runs under `parent` (see LOCK_NAME)."""
     if fcntl is None:
-        return []
-    removed = []
+        return
+    candidates: list[Path] = []  # stays empty if `parent` cannot be read
     with contextlib.suppress(OSError), os.scandir(parent) as entries:
         candidates = [Path(e.path) for e in entries if e.name.startswith(TEMP_DIR_PREFIX)]
     for candidate in candidates:
@@ -93,8 +93,6 @@ def sweep_ended_runs(parent: Path) -> list[Path]:
             except OSError:
                 continue  # its run is alive
             shutil.rmtree(candidate, ignore_errors=True)
-            removed.append(candidate)
-    return removed
 
 
 def prepare() -> RunEnvironment:

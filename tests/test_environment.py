@@ -11,7 +11,9 @@ import json
 import os
 import re
 import socket
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -302,9 +304,6 @@ def test_lives():
 def test_the_dir_of_a_run_that_could_not_end_is_removed_by_the_next_run(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import subprocess
-    from pathlib import Path
-
     system_temp = pytester.mkdir("system-temp")
     monkeypatch.setenv("TMPDIR", str(system_temp))
     monkeypatch.delenv("GRADIO_TEMP_DIR", raising=False)
@@ -347,6 +346,12 @@ def test_the_dir_of_a_run_that_could_not_end_is_removed_by_the_next_run(
             live.wait()
     assert not alive.exists()  # removed by its own run, at its end
     assert [p.name for p in system_temp.iterdir()] == ["pytest-gradio-run-older"]
+
+
+def test_a_temp_dir_that_cannot_be_listed_is_no_error(tmp_path: Path) -> None:
+    from pytest_gradio import environment
+
+    environment.sweep_ended_runs(tmp_path / "not-there")  # raised UnboundLocalError
 
 
 # --- "Server-side warnings land on the test" ------------------------------------------
