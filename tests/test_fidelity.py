@@ -306,10 +306,13 @@ def test_iteration_and_async_iteration_agree(trio):
 
 def test_cancel_running_generator(trio):
     """Item 9: cancel() on a running generator, then result(). Ours raise
-    CancelledError on both transports, always; the plain client raises KeyError or
-    (a race in gradio_client) CancelledError. Kept and documented: the user asked
-    for the cancel, and CancelledError says so."""
-    outcomes = {}
+    CancelledError on both transports, always; the plain client raises KeyError or,
+    by races in gradio_client, CancelledError or ValueError("Did not expect 2 tasks
+    to be done.") (its wait for the cancel and the stream ended at once: seen once
+    in a full run, and 1 time in 60 beside three CPU hogs). Kept and documented: the
+    user asked for the cancel, and CancelledError says so."""
+    outcomes: dict[str, str] = {}
+    messages: dict[str, str] = {}
     for name in NAMES:
         job = trio[name].submit(50, api_name="/long_count")
         deadline = time.monotonic() + 10
@@ -321,8 +324,13 @@ def test_cancel_running_generator(trio):
             outcomes[name] = "result"
         except BaseException as exc:  # noqa: BLE001
             outcomes[name] = type(exc).__name__
-    assert outcomes["fast"] == outcomes["stock"] == "CancelledError", outcomes
-    assert outcomes["plain"] in ("KeyError", "CancelledError"), outcomes
+            messages[name] = str(exc)
+    assert outcomes["fast"] == outcomes["stock"] == "CancelledError", (outcomes, messages)
+    plain = (outcomes["plain"], messages.get("plain", ""))
+    assert plain[0] in ("KeyError", "CancelledError") or plain == (
+        "ValueError",
+        "Did not expect 2 tasks to be done.",
+    ), (outcomes, messages)
 
 
 # --- hypothesis: any text, three clients, one answer -------------------------------------
