@@ -605,3 +605,76 @@ def test_streaming_event_recorded_alike(trio, tmp_path):
         timeline = jobs[name].timeline
         assert "ITERATING" in timeline.statuses()
         assert normalize(timeline.outputs()) == seen[name]["outputs"]
+
+
+# --- TLS: one context for all requests, verified as stock verifies ---------------------
+
+
+def _self_signed(directory: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 signed by its own key (as the certificates of
+    `launch(ssl_certfile=...)` apps often are), made with the openssl command."""
+    import subprocess
+
+    key, cert = directory / "key.pem", directory / "cert.pem"
+    command = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"]
+    command += ["-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1"]
+    command += ["-addext", "subjectAltName=IP:127.0.0.1"]
+    subprocess.run(command, check=True, capture_output=True)
+    return key, cert
+
+
+def _tls_outcome(make: Callable[[], Any]) -> tuple[str, Any]:
+    """What a user sees: the answer of /reverse, or the error (its type, and whether
+    it says the certificate failed verification)."""
+    try:
+        client = make()
+    except Exception as exc:  # noqa: BLE001
+        return type(exc).__name__, "CERTIFICATE_VERIFY_FAILED" in str(exc)
+    try:
+        return "result", client.predict("abc", api_name="/reverse")
+    finally:
+        client.close()
+
+
+def test_tls_is_verified_as_stock_verifies_with_one_shared_context(
+    gradio_launch, tmp_path, monkeypatch
+):
+    """A GradioClient verifies TLS with one context per process (client/tls.py),
+    where stock builds one per request (16 ms of CPU each). What it accepts is stock's:
+    an untrusted certificate is refused, one that SSL_CERT_FILE trusts (httpx reads
+    it) is accepted, ssl_verify=False accepts any; the shared context is made again
+    when SSL_CERT_FILE changes."""
+    from pytest_gradio.client import tls
+
+    key, cert = _self_signed(tmp_path)
+    with gr.Blocks() as demo:
+        box = gr.Textbox()
+        gr.Button().click(lambda text: text[::-1], box, box, api_name="reverse")
+    launch = {"ssl_certfile": str(cert), "ssl_keyfile": str(key), "ssl_verify": False}
+    url = gradio_launch(demo, launch_kwargs=launch).url
+    assert url.startswith("https://127.0.0.1:")
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+
+    def all_three(**kwargs: Any) -> dict[str, tuple[str, Any]]:
+        seen = {"plain": _tls_outcome(lambda: Client(url, verbose=False, **kwargs))}
+        for name in TRANSPORTS:
+            seen[name] = _tls_outcome(lambda n=name: GradioClient(url, transport=n, **kwargs))
+        return seen
+
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    refused = ("ConnectError", True)
+    assert all_three() == dict.fromkeys(NAMES, refused)
+    assert all_three(ssl_verify=False) == dict.fromkeys(NAMES, ("result", "cba"))
+    default = tls.verify()
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    assert all_three() == dict.fromkeys(NAMES, ("result", "cba"))
+    trusting = tls.verify()
+    assert trusting is not default
+    assert tls.verify() is trusting  # made once for this environment
+    client = GradioClient(url)
+    try:
+        assert client.ssl_verify is trusting
+        assert client.clone().ssl_verify is trusting
+        assert client._http._transport._pool._ssl_context is trusting
+    finally:
+        client.close()

@@ -403,6 +403,8 @@ def wait_for_gradio(url: str, spec: AppSpec, timeout: float | None) -> dict[str,
     """Wait until `url` serves a Gradio config; return it. Bounded by `timeout`."""
     import httpx
 
+    from ..client import tls
+
     budget = timeout if timeout is not None else DEFAULT_URL_STARTUP_TIMEOUT
     wait, cut = deadlines.bound(budget)
     deadline = time.monotonic() + (wait if wait is not None else budget)
@@ -412,7 +414,7 @@ def wait_for_gradio(url: str, spec: AppSpec, timeout: float | None) -> dict[str,
     while True:
         try:
             per_request = max(0.1, min(5.0, deadline - time.monotonic()))
-            response = httpx.get(config_url, timeout=per_request)
+            response = httpx.get(config_url, timeout=per_request, verify=tls.verify())
         except httpx.HTTPError as exc:
             last = f"{type(exc).__name__}: {exc or 'no details'}"
         else:

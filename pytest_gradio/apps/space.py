@@ -118,6 +118,8 @@ class _SpaceWaiter:
     def __init__(self, spec: AppSpec, options: AppOptions, progress: Callable[[str], None]) -> None:
         import httpx
 
+        from ..client import tls
+
         self.spec = spec
         self.space_id = spec.target
         self.token = options.token
@@ -130,7 +132,10 @@ class _SpaceWaiter:
         wait, self.cut_by_test_deadline = deadlines.bound(self.budget)
         self.deadline = self.started + (wait if wait is not None else self.budget)
         self.http = httpx.Client(
-            headers={"user-agent": "pytest-gradio"}, follow_redirects=True, trust_env=True
+            headers={"user-agent": "pytest-gradio"},
+            follow_redirects=True,
+            trust_env=True,
+            verify=tls.verify(),
         )
         self.hub_auth = _bearer("authorization", self.token)
         self.space_auth = _bearer("x-hf-authorization", self.token)

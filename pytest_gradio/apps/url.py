@@ -35,8 +35,11 @@ class UrlApp(GradioApp):
     def _asks_login(self) -> bool:
         import httpx
 
+        from ..client import tls
+
         try:
-            return httpx.get(self.url + "config", timeout=5.0).status_code == 401
+            config = httpx.get(self.url + "config", timeout=5.0, verify=tls.verify())
+            return config.status_code == 401
         except httpx.HTTPError:
             return False
 

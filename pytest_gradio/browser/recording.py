@@ -39,7 +39,7 @@ from gradio_client.client import Job
 from gradio_client.exceptions import AppError
 from gradio_client.utils import Communicator, JobStatus, Status
 
-from ..client import registry
+from ..client import registry, tls
 from ..client.protocol import FINAL, QueueReader, Routes
 from ..client.recording import RecordedJob, ended_status
 from ..timeline import Timeline
@@ -275,6 +275,7 @@ class PageJob(RecordedJob):
                     json={**body, "event_id": event_id},
                     headers=self.headers,
                     timeout=CANCEL_TIMEOUT,
+                    verify=tls.verify(),
                 )
         return True
 

@@ -40,7 +40,7 @@ from ..errors import (
 )
 from ..options import TRANSPORTS
 from ..timeline import Timeline
-from . import compat, downloads, registry
+from . import compat, downloads, registry, tls
 from .protocol import FINAL, STREAMING_AS, QueueReader, Routes
 from .transport import (
     DEFAULT_TIMEOUT,
@@ -293,6 +293,13 @@ class GradioClient(Client):  # type: ignore[misc]
         del arguments["self"]
         arguments.setdefault("verbose", False)
         arguments.setdefault("analytics_enabled", False)
+        # One TLS context for all of the client's requests (see tls.py): stock builds a
+        # new one, 16 ms of CPU, for each. `ssl_verify=True` becomes that context, which
+        # verifies exactly as True does; False, or a context of the caller's, is kept.
+        arguments["ssl_verify"] = tls.verify(
+            arguments.get("ssl_verify", True),
+            trust_env=(arguments.get("httpx_kwargs") or {}).get("trust_env", True),
+        )
         self._template = _template
         compat.init_client(super().__init__, **arguments)
         self._template = None

@@ -41,7 +41,7 @@ from gradio_client.utils import (
 
 from ..errors import JobStreamError
 from ..timeline import Timeline
-from . import compat
+from . import compat, tls
 from .protocol import FINAL, QueueReader, Routes, unreadable
 
 FAST_PROTOCOLS = ("sse_v1", "sse_v2", "sse_v2.1", "sse_v3")
@@ -69,7 +69,8 @@ def new_pool(
     httpx_kwargs.setdefault(
         "limits", httpx.Limits(max_connections=None, max_keepalive_connections=20)
     )
-    return httpx.Client(verify=ssl_verify, cookies=cookies, **httpx_kwargs)
+    verify = tls.verify(ssl_verify, trust_env=httpx_kwargs.get("trust_env", True))
+    return httpx.Client(verify=verify, cookies=cookies, **httpx_kwargs)
 
 
 # Requests: connecting and answering are bounded; a stream may stay quiet while a

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..client import tls
 from ..client.waiting import explain, wait_for_job
 from ..normalize import IMAGE_SUFFIXES, Normalizer, Record, record_type
 from .recording import McpImage, content_values
@@ -91,7 +92,9 @@ def schema_tool_endpoints(url: str, headers: Mapping[str, str], timeout: float) 
     import httpx
 
     base = url if url.endswith("/") else url + "/"
-    response = httpx.get(base + SCHEMA_PATH, headers=dict(headers), timeout=timeout)
+    response = httpx.get(
+        base + SCHEMA_PATH, headers=dict(headers), timeout=timeout, verify=tls.verify()
+    )
     response.raise_for_status()
     found: dict[str, str] = {}
     for entry in response.json():
@@ -213,7 +216,9 @@ def _difference(client: GradioMCP, mine: Any, theirs: Any) -> str | None:
             return f"the endpoint gave a file ({path.name}), the tool {mine!r}"
         import httpx
 
-        fetched = httpx.get(mine, headers=client.headers, timeout=client.timeout)
+        fetched = httpx.get(
+            mine, headers=client.headers, timeout=client.timeout, verify=tls.verify()
+        )
         if fetched.content != path.read_bytes():
             return (
                 f"the file at the tool's URL ({len(fetched.content)} bytes) differs from the "

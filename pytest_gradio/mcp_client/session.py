@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from .. import deadlines
-from ..client import registry
+from ..client import registry, tls
 from ..errors import McpUnavailableError, ToolNotFoundError
 from ..options import DEFAULT_JOB_TIMEOUT
 from .recording import ToolCall
@@ -204,7 +204,9 @@ class GradioMCP:
         return _with_http_client(
             streamable_http_client,
             self.url,
-            httpx.AsyncClient(headers=self._headers, timeout=timeout, follow_redirects=True),
+            httpx.AsyncClient(
+                headers=self._headers, timeout=timeout, follow_redirects=True, verify=tls.verify()
+            ),
         )
 
     async def _on_log(self, params: Any) -> None:
@@ -247,7 +249,9 @@ class GradioMCP:
 
         base = self.src if self.src.endswith("/") else self.src + "/"
         try:
-            answer = httpx.get(base + SCHEMA_PATH, headers=self._headers, timeout=self.timeout)
+            answer = httpx.get(
+                base + SCHEMA_PATH, headers=self._headers, timeout=self.timeout, verify=tls.verify()
+            )
         except httpx.HTTPError:
             answer = None
         if answer is not None and answer.status_code == 404:
