@@ -23,6 +23,8 @@ Scopes:
   ends with that object.
 - "override": a method of the plugin's `GradioClient` subclass in place of the stock
   one; stock code calls it by that name, so a rename silently bypasses it.
+- "call": not replaced, but called by its private name; a rename makes the call a
+  no-op, silently.
 
 Nested sessions: pytester's in-process runs (`pytester.runpytest()`) start a pytest
 session inside a test of the outer one, in the same process, and restore
@@ -56,11 +58,11 @@ VERIFIED_ON = (
 
 @dataclass(frozen=True)
 class Patch:
-    """One name of another package that the plugin replaces."""
+    """One name of another package that the plugin replaces (or, scope "call", calls)."""
 
     name: str  # the key install() and the tests use
     target: str  # "module:Class.attr"; an object's attribute as "module:Class().attr"
-    scope: str  # process | span | object | override (see the module docstring)
+    scope: str  # process | span | object | override | call (see the module docstring)
     where: str  # the plugin module that does it
     why: str
     # False when some supported release lacks the name (and the plugin copes): the
@@ -75,6 +77,14 @@ class Patch:
     def package(self) -> str:
         return self.module.partition(".")[0]
 
+
+# FastAPI's caches of route functions (fastapi >= 0.120, fastapi.dependencies.models),
+# which apps/thread.py empties when an in-process app closes.
+FASTAPI_CALLABLE_CACHES = (
+    "_is_gen_callable_cached",
+    "_is_async_gen_callable_cached",
+    "_is_coroutine_callable_cached",
+)
 
 PATCHES: tuple[Patch, ...] = (
     # -- process-wide: routed to the plugin's Host while an app's code runs ------------
@@ -329,6 +339,20 @@ PATCHES: tuple[Patch, ...] = (
         "before 2.7.2 the stock heartbeat thread always starts and close() waits for it: "
         "it returns at once",
     ),
+    # -- called by their private names -----------------------------------------------
+    *(
+        Patch(
+            f"fastapi {name}",
+            f"fastapi.dependencies.models:{name}.cache_clear",
+            "call",
+            "apps/thread.py",
+            "an in-process app's close() empties FastAPI's caches of route functions, "
+            "which would keep the closed app (about 100,000 objects) in memory; fastapi "
+            "releases before 0.120 have no such cache (nothing to empty)",
+            required=False,
+        )
+        for name in FASTAPI_CALLABLE_CACHES
+    ),
 )
 
 BY_NAME = {patch.name: patch for patch in PATCHES}
@@ -405,10 +429,12 @@ def problem(patch: Patch) -> str | None:
     return None
 
 
-def missing(packages: Iterable[str] = ("gradio", "gradio_client", "uvicorn")) -> list[str]:
+def missing(
+    packages: Iterable[str] = ("gradio", "gradio_client", "uvicorn", "fastapi"),
+) -> list[str]:
     """A line per required patch whose target the installed `packages` no longer have,
     naming it, the plugin module that patches it, and why (empty when all are there).
-    A package that is not installed is skipped (uvicorn comes with gradio)."""
+    A package that is not installed is skipped (uvicorn and fastapi come with gradio)."""
     lines = []
     for patch in PATCHES:
         if patch.package not in packages and patch.package not in sys.stdlib_module_names:

@@ -32,7 +32,8 @@ ROOT = Path(__file__).parent.parent
 
 def _versions() -> str:
     return ", ".join(
-        f"{name} {metadata.version(name)}" for name in ("gradio", "gradio_client", "uvicorn")
+        f"{name} {metadata.version(name)}"
+        for name in ("gradio", "gradio_client", "uvicorn", "fastapi")
     )
 
 

@@ -123,3 +123,48 @@ def test_daemon_executor_keeps_thread_pool_semantics() -> None:
     assert running.result(timeout=5) is True
     with pytest.raises(RuntimeError, match="after shutdown"):
         executor.submit(lambda: None)
+
+
+@pytest.mark.parametrize("script", ["basic.py", "mounted_fastapi.py"])
+def test_a_closed_in_process_app_can_be_freed(script: str, tmp_path: Any) -> None:
+    """Once an in-process app (a script, a FastAPI app with gradio mounted) is closed,
+    nothing keeps it: its FastAPI apps are garbage once the test drops its handles.
+    FastAPI keeps route functions, each holding its app, in caches of 4096; the plugin
+    empties them at close. Without that, a session's closed apps stayed in memory, and
+    every full collection of the process walked them."""
+    import gc
+    import weakref
+
+    from fastapi import FastAPI
+
+    from pytest_gradio.apps import start_app
+    from pytest_gradio.options import AppOptions
+    from pytest_gradio.specs import parse_spec
+
+    def fastapi_apps() -> list[Any]:
+        return [o for o in gc.get_objects() if isinstance(o, FastAPI)]
+
+    before = fastapi_apps()  # held, so that their ids stay theirs
+    spec = parse_spec(str(APPS / script), source="--gradio-app", base_dir=tmp_path)
+    app = start_app(spec, AppOptions(mode="thread"))
+    # The client's requests (its config, its API info) go through the app's routes.
+    # No job: the test's record of its jobs would hold the client, and so the app,
+    # until the test ends.
+    client = app.client()
+    assert client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    known = {id(o) for o in before}
+    alive = [weakref.ref(o) for o in fastapi_apps() if id(o) not in known]
+    assert alive, "the app made no FastAPI app"
+    client.close()
+    app.close()
+    del app, client
+    # Threads of the app's server let go of it a moment after close() returns: wait
+    # for the event (the app freed), bounded.
+    deadline = time.monotonic() + 10
+    while True:
+        gc.collect()
+        left = sum(ref() is not None for ref in alive)
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert not left, f"{left} of the closed app's {len(alive)} FastAPI apps are alive after 10 s"
