@@ -107,8 +107,16 @@ def gradio_imported() -> None:
     Why: an in-process pytester run restores sys.modules to its snapshot afterwards,
     which would unload a gradio imported by the inner run; numpy (under gradio)
     cannot be imported twice in one process.
+
+    pytest-playwright too (the outer run does not load it, `-p no:playwright`): each
+    inner run without `-p no:playwright` loads its entry point, and so imported it
+    and Playwright's sync API again, for the snapshot's restore to drop them: 27 s of
+    a full run's CPU (py-spy), and copies of the modules kept alive. Imported here,
+    with the outer run's assertion rewriting (pytest marks every pytest11 plugin for
+    it), inner runs find it loaded and do not warn that it was imported unrewritten.
     """
     import gradio  # noqa: F401
+    import pytest_playwright  # noqa: F401
 
 
 # What pytest-xdist tells its workers through the environment. An inner run started
