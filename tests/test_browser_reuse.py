@@ -14,7 +14,7 @@ NO_PP = ("-p", "no:cacheprovider", "-p", "no:playwright")
 # Each test first checks that nothing of an earlier test is there, then leaves all it
 # can behind: four tests, so that each of the two warm contexts is reused.
 LEAVES_STATE = f"""
-import json, pathlib, time
+import json, os, pathlib, time
 import pytest
 
 pytestmark = pytest.mark.gradio_app({str(APPS / "browser_state.py")!r})
@@ -62,7 +62,11 @@ def test_leaves_state(i, gradio_page):
     seen[f"ended {{i}}"] = time.time()
     # Which page served: two, each kept by one of the two warm contexts.
     seen[f"page {{i}}"] = next(j for j, p in enumerate(PAGES) if p is page)
-    SEEN.write_text(json.dumps(seen))
+    # Written whole, then renamed: under xdist the other worker reads it meanwhile
+    # (it once read the file half written: JSONDecodeError).
+    written = SEEN.with_name(f"seen.{{os.getpid()}}.json")
+    written.write_text(json.dumps(seen))
+    written.replace(SEEN)
 """
 
 
