@@ -33,7 +33,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pytest_gradio import GradioClient
-from pytest_gradio.errors import EndpointArgumentsError
+from pytest_gradio.errors import AppStartError, EndpointArgumentsError
 
 from .fault_proxy import FaultProxy
 
@@ -643,7 +643,8 @@ def test_tls_is_verified_as_stock_verifies_with_one_shared_context(
     where stock builds one per request (16 ms of CPU each). What it accepts is stock's:
     an untrusted certificate is refused, one that SSL_CERT_FILE trusts (httpx reads
     it) is accepted, ssl_verify=False accepts any; the shared context is made again
-    when SSL_CERT_FILE changes."""
+    when SSL_CERT_FILE changes. The plugin's `gradio_app.client()` names the
+    untrusted certificate and the fix, not a timeout."""
     from pytest_gradio.client import tls
 
     key, cert = _self_signed(tmp_path)
@@ -651,7 +652,8 @@ def test_tls_is_verified_as_stock_verifies_with_one_shared_context(
         box = gr.Textbox()
         gr.Button().click(lambda text: text[::-1], box, box, api_name="reverse")
     launch = {"ssl_certfile": str(cert), "ssl_keyfile": str(key), "ssl_verify": False}
-    url = gradio_launch(demo, launch_kwargs=launch).url
+    app = gradio_launch(demo, launch_kwargs=launch)
+    url = app.url
     assert url.startswith("https://127.0.0.1:")
     monkeypatch.delenv("SSL_CERT_DIR", raising=False)
 
@@ -665,6 +667,17 @@ def test_tls_is_verified_as_stock_verifies_with_one_shared_context(
     refused = ("ConnectError", True)
     assert all_three() == dict.fromkeys(NAMES, refused)
     assert all_three(ssl_verify=False) == dict.fromkeys(NAMES, ("result", "cba"))
+    # The plugin's own clients say why, and the fix; the fix works.
+    with pytest.raises(AppStartError) as refusal:
+        app.client()
+    message = str(refusal.value)
+    assert "the app's TLS certificate is not trusted (ConnectError: [SSL: CERT" in message
+    assert "pass client_kwargs={'ssl_verify': False}, or point SSL_CERT_FILE at" in message
+    client = app.client(ssl_verify=False)
+    try:
+        assert client.predict("abc", api_name="/reverse") == "cba"
+    finally:
+        client.close()
     default = tls.verify()
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))
     assert all_three() == dict.fromkeys(NAMES, ("result", "cba"))

@@ -807,6 +807,15 @@ def create_client(
     try:
         client = GradioClient(url, **{**kwargs, "httpx_kwargs": httpx_kwargs})
     except (httpx.TimeoutException, httpx.NetworkError) as exc:
+        if "CERTIFICATE_VERIFY_FAILED" in str(exc):
+            # No wait or timeout is at fault: the answer will not change.
+            raise AppStartError(
+                f"could not create a gradio client of {what} at {url}: the app's TLS "
+                f"certificate is not trusted ({type(exc).__name__}: {exc}). An app with "
+                "its own certificate (launch(ssl_certfile=...)) often signs it itself: "
+                "pass client_kwargs={'ssl_verify': False}, or point SSL_CERT_FILE at the "
+                "certificate that signed it."
+            ) from None
         waited = time.monotonic() - started
         why = (
             deadlines.explain()
