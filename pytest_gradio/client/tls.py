@@ -1,10 +1,11 @@
 """The TLS context the plugin's HTTP clients verify with: httpx's default, made once.
 
 Why: httpx builds a new `ssl.SSLContext` for every `httpx.Client` and every
-`httpx.get`/`post`/`stream`, whatever the URL, and building one loads certifi's CA
-bundle: 16 ms of CPU each. gradio_client asks through a new one for each request it
-makes (config, API info, each upload, each stock `send_data` and stream, each cancel),
-and the plugin polls a starting app several times a second. A profile of this
+`httpx.get`/`post`/`stream`, whatever the URL, and building one loads a CA bundle
+(certifi's, or `SSL_CERT_FILE`'s): 16 ms of CPU each. gradio_client asks through a
+new one for each request it makes (config, API info, each upload, each stock
+`send_data` and stream, each cancel), and the plugin polls a starting app several
+times a second. A profile of this
 project's suite found 95 s of its CPU in `ssl.create_default_context`, for servers on
 loopback that speak plain HTTP.
 
