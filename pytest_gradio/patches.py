@@ -78,7 +78,7 @@ class Patch:
         return self.module.partition(".")[0]
 
 
-# FastAPI's caches of route functions (fastapi >= 0.120, fastapi.dependencies.models),
+# FastAPI's caches of route functions (fastapi.dependencies.models; in 0.163 and 0.165),
 # which apps/thread.py empties when an in-process app closes.
 FASTAPI_CALLABLE_CACHES = (
     "_is_gen_callable_cached",
@@ -348,7 +348,7 @@ PATCHES: tuple[Patch, ...] = (
             "apps/thread.py",
             "an in-process app's close() empties FastAPI's caches of route functions, "
             "which would keep the closed app (about 100,000 objects) in memory; fastapi "
-            "releases before 0.120 have no such cache (nothing to empty)",
+            "releases without these caches leave nothing to empty",
             required=False,
         )
         for name in FASTAPI_CALLABLE_CACHES
