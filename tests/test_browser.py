@@ -854,3 +854,31 @@ def test_page_job_events_are_timed_when_the_page_saw_them(gradio_page, tmp_path)
     assert at["FINISHED"] - opened >= 0.2, str(timeline)
     late = [e for e in timeline.events if timeline.started + e.time > now]
     assert not late, f"timed after they reached this process: {late}\n{timeline}"
+
+
+@pytest.mark.gradio_app(str(APPS / "browser_fast_stream.py"))
+def test_a_fast_stream_is_reported_in_few_requests_and_recorded_whole(gradio_page):
+    """The page's recorder keeps one report in flight and sends what queued meanwhile
+    in it. One request per message (300 yields as fast as the server sends them)
+    piled up in a busy page until Chromium refused them
+    (net::ERR_INSUFFICIENT_RESOURCES, seen beside two CPU hogs) and the page stopped
+    answering. Every message still reaches the timeline, in order."""
+    reports: list[str] = []
+
+    def seen(request: object) -> None:
+        method, url = getattr(request, "method", ""), getattr(request, "url", "")
+        if method == "POST" and not url.startswith(gradio_page.url):
+            reports.append(url)
+
+    gradio_page.page.on("request", seen)
+    with gradio_page.expect_job() as info:
+        gradio_page.component("Count").click()
+    job = info.value
+    assert job.result() == "299"
+    outputs = job.timeline.outputs()
+    assert [output[0] if isinstance(output, (list, tuple)) else output for output in outputs][
+        -1
+    ] == "299"
+    assert len(outputs) == 300, len(outputs)
+    gradio_page.wait_idle()
+    assert len(reports) < 100, f"{len(reports)} reports for 300 messages"

@@ -60,15 +60,30 @@ RECORDER_JS = r"""
   const state = { seq: 0, joins: 0, rendered: false, errors: [] };
   window.__pytestGradio = state;
   const realFetch = window.fetch.bind(window);
+  // One report in flight at a time, carrying every message queued since the last:
+  // a request per message (a stream yielding every 20 ms) piled up in a busy page
+  // until Chromium refused them (net::ERR_INSUFFICIENT_RESOURCES) and the page
+  // stopped answering. Each message keeps its own time (t) and order (seq).
+  const queued = [];
+  let inFlight = false;
+  const flush = () => {
+    if (inFlight || queued.length === 0) return;
+    inFlight = true;
+    const batch = queued.splice(0, queued.length);
+    realFetch(SINK, { method: "POST", mode: "no-cors", body: JSON.stringify(batch) })
+      .catch((e) => {
+        state.errors.push("pytest-gradio could not report a job message to its "
+          + "recorder at " + SINK + " (" + e + "): a browser without pytest-gradio's "
+          + "launch flags blocks a public page's requests to 127.0.0.1; add %FLAG% to "
+          + "its arguments");
+      })
+      .finally(() => { inFlight = false; flush(); });
+  };
   const send = (m) => {
     m.seq = state.seq++;
     if (m.t === undefined) m.t = performance.now();
-    realFetch(SINK, { method: "POST", mode: "no-cors",
-                      body: JSON.stringify(m) }).catch((e) => {
-      state.errors.push("pytest-gradio could not report a job message to its recorder "
-        + "at " + SINK + " (" + e + "): a browser without pytest-gradio's launch flags "
-        + "blocks a public page's requests to 127.0.0.1; add %FLAG% to its arguments");
-    });
+    queued.push(m);
+    flush();
   };
   document.addEventListener("render", () => { state.rendered = true; }, true);
   window.addEventListener("error", (e) => {
@@ -211,11 +226,13 @@ class Collector:
         if receive is None:
             return
         try:
-            message = json.loads(body)
+            batch = json.loads(body)
         except ValueError:
             return
-        if isinstance(message, dict):
-            receive(message)
+        # The page sends its messages in batches (see RECORDER_JS), oldest first.
+        for message in batch if isinstance(batch, list) else [batch]:
+            if isinstance(message, dict):
+                receive(message)
 
     def close(self) -> None:
         self._server.shutdown()
