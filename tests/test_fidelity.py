@@ -18,6 +18,7 @@ import hashlib
 import inspect
 import json
 import os
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -613,8 +614,6 @@ def test_streaming_event_recorded_alike(trio, tmp_path):
 def _self_signed(directory: Path) -> tuple[Path, Path]:
     """A certificate for 127.0.0.1 signed by its own key (as the certificates of
     `launch(ssl_certfile=...)` apps often are), made with the openssl command."""
-    import subprocess
-
     key, cert = directory / "key.pem", directory / "cert.pem"
     command = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"]
     command += ["-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1"]

@@ -3,11 +3,18 @@ keeps pytest from exiting: measured on a real session in its own process."""
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
+import weakref
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
+
+from pytest_gradio.apps import start_app
+from pytest_gradio.options import AppOptions
+from pytest_gradio.specs import parse_spec
 
 from .conftest import APPS
 
@@ -132,14 +139,6 @@ def test_a_closed_in_process_app_can_be_freed(script: str, tmp_path: Any) -> Non
     FastAPI keeps route functions, each holding its app, in caches of 4096; the plugin
     empties them at close. Without that, a session's closed apps stayed in memory, and
     every full collection of the process walked them."""
-    import gc
-    import weakref
-
-    from fastapi import FastAPI
-
-    from pytest_gradio.apps import start_app
-    from pytest_gradio.options import AppOptions
-    from pytest_gradio.specs import parse_spec
 
     def fastapi_apps() -> list[Any]:
         return [o for o in gc.get_objects() if isinstance(o, FastAPI)]

@@ -437,8 +437,8 @@ def _signal_group(proc: subprocess.Popen[bytes], sig: int) -> None:
 
 
 def _http_status(url: str, timeout: float) -> int:
-    """GET `url` and return the status. Why not httpx: a new httpx client builds an SSL
-    context (tens of ms) to ask a plain-HTTP server on loopback one question."""
+    """GET `url` and return the status. Why not httpx: one question to a server on
+    loopback needs no client pool, and an app's own certificate is not checked here."""
     import http.client
     from urllib.parse import urlsplit
 

@@ -230,9 +230,10 @@ class Collector:
         except ValueError:
             return
         # The page sends its messages in batches (see RECORDER_JS), oldest first.
-        for message in batch if isinstance(batch, list) else [batch]:
-            if isinstance(message, dict):
-                receive(message)
+        if isinstance(batch, list):
+            for message in batch:
+                if isinstance(message, dict):
+                    receive(message)
 
     def close(self) -> None:
         self._server.shutdown()
