@@ -146,6 +146,17 @@ def test_private_chained_events_are_recorded(gradio_page):
     gradio_page.component("Greeting").expect_value("Hello Ada!")
 
 
+def test_wait_idle_waits_for_unqueued_chained_events(gradio_page):
+    # Greet (queued), then a slow queue=False step the page posts to /run, then a
+    # queued "!": wait_idle returns after the last, though the middle one is no job.
+    gradio_page.component("Name").set("Ada")
+    gradio_page.component("Checked greet").click()
+    jobs = gradio_page.wait_idle()
+    assert len(jobs) == 2
+    assert_job_result(jobs[1], "Hello Ada (checked)!")
+    assert gradio_page.component("Greeting").value() == "Hello Ada (checked)!"
+
+
 def test_file_output(gradio_page):
     gradio_page.component("Name").set("report")
     gradio_page.component("Make file").click()

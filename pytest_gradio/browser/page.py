@@ -22,10 +22,10 @@ if TYPE_CHECKING:
 
     from .controls import Component, Toasts
 
-# How long the page's join count must stay the same, once every known job ended,
-# for the page to count as idle: long enough for a `.then()` chain's next event to
-# be sent (the frontend does that right after it reads the previous one's end).
-IDLE_SETTLE_MS = 100
+# Once every known job ended: the page's join count when nothing is in flight and
+# two idle periods saw nothing sent or received (RECORDER_JS's `settled`), -1 when
+# the budget (ms) ran out first. A `.then()` chain's next event is sent by then.
+_SETTLED_JOINS = "(budget) => window.__pytestGradio ? window.__pytestGradio.settled(budget) : 0"
 # While waiting for the recorder, how often to look for the page's report errors.
 REPORT_CHECK_SECONDS = 0.25
 
@@ -324,6 +324,7 @@ class GradioPage:
         """
         bound = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + bound
+        settled = 0
         while True:
             left = deadline - time.monotonic()
             joins = self._page_joins()
@@ -341,14 +342,20 @@ class GradioPage:
                 if deadline - time.monotonic() <= 0:
                     break
                 continue
-            # Settle: a chained event is sent right after the previous one ends.
-            self.page.wait_for_timeout(IDLE_SETTLE_MS)
-            if self._page_joins() == joins and not self._recorder.pending():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            settled = int(self.page.evaluate(_SETTLED_JOINS, left * 1000))
+            if settled == joins and not self._recorder.pending():
                 return self.jobs
-            if deadline - time.monotonic() <= 0:
+            if settled < 0:
                 break
         busy = [job for job in self.jobs if not job.done()]
-        detail = "; ".join(repr(job) for job in busy) or "a job the page sent was not recorded"
+        detail = "; ".join(repr(job) for job in busy) or (
+            "a request the page sent (an upload, a queue=False event) was not answered"
+            if settled < 0
+            else "a job the page sent was not recorded"
+        )
         raise JobTimeoutError(
             f"wait_idle: the page at {self.url} was still busy after {bound:.1f} s ({detail}). "
             "Pass timeout=..., or raise job_timeout / --gradio-job-timeout."

@@ -60,6 +60,39 @@ RECORDER_JS = r"""
   const state = { seq: 0, joins: 0, rendered: false, errors: [] };
   window.__pytestGradio = state;
   const realFetch = window.fetch.bind(window);
+  // What `settled` waits for: POSTs in flight until their response is read whole
+  // (joins, uploads, a queue=False event's /run call: a `.then()` chain goes on
+  // after them), and a count of everything the page sent or received.
+  let posts = 0;
+  let activity = 0;
+  let postsDone = [];
+  const postEnded = () => {
+    posts--; activity++;
+    if (posts === 0) postsDone.splice(0).forEach((r) => r());
+  };
+  const untilPostsDone = () => posts === 0 ? Promise.resolve()
+    : new Promise((r) => postsDone.push(r));
+  const later = (ms) => new Promise((r) => setTimeout(r, ms));
+  // An idle period: every task and frame the page had queued has run. Gradio sends
+  // a chained event's request from the task that read its trigger's end (after
+  // microtasks, a frame, or a POST above). A page that is never idle is taken as
+  // idle after a second, so that it cannot keep `settled` waiting.
+  const idle = () => new Promise((r) => requestIdleCallback(() => r(), { timeout: 1000 }));
+  // The page's join count once nothing is in flight and two idle periods in a row
+  // saw nothing sent or received; -1 when `budget` ms pass first.
+  state.settled = async (budget) => {
+    const end = performance.now() + budget;
+    for (;;) {
+      const mark = activity;
+      const left = end - performance.now();
+      if (left <= 0) return -1;
+      await Promise.race([untilPostsDone(), later(left)]);
+      if (posts > 0) return -1;
+      await idle();
+      await idle();
+      if (posts === 0 && activity === mark) return state.joins;
+    }
+  };
   // One report in flight at a time, carrying every message queued since the last:
   // a request per message (a stream yielding every 20 ms) piled up in a busy page
   // until Chromium refused them (net::ERR_INSUFFICIENT_RESOURCES) and the page
@@ -106,6 +139,7 @@ RECORDER_JS = r"""
         buffer += decoder.decode(value, { stream: true });
         const parts = buffer.split(/\r?\n\r?\n/);
         buffer = parts.pop();
+        activity++;
         for (const part of parts) {
           const data = part.split(/\r?\n/).filter((l) => l.startsWith("data:"))
             .map((l) => l.slice(5).replace(/^ /, "")).join("\n");
@@ -123,7 +157,28 @@ RECORDER_JS = r"""
     const url = typeof input === "string" ? input : (input instanceof URL ? input.href : input.url);
     const method = ((init && init.method)
       || (input instanceof Request ? input.method : "GET")).toUpperCase();
-    if (isJoin(url) && method === "POST") {
+    if (method !== "POST") return realFetch(input, init).then((response) => {
+      if (isData(url) && response.body) {
+        const [mine, theirs] = response.body.tee();
+        readStream(mine);
+        return new Response(theirs, { status: response.status,
+          statusText: response.statusText, headers: response.headers });
+      }
+      return response;
+    });
+    posts++; activity++;
+    let response;
+    try {
+      response = await post(url, input, init);
+    } catch (e) {
+      postEnded();
+      throw e;
+    }
+    response.clone().arrayBuffer().then(postEnded, postEnded);
+    return response;
+  };
+  async function post(url, input, init) {
+    if (isJoin(url)) {
       const local = ++state.joins;
       const t = performance.now();
       let body = null;
@@ -148,16 +203,8 @@ RECORDER_JS = r"""
         (e) => send({ kind: "join_failed", local, status: response.status, error: String(e) }));
       return response;
     }
-    if (isData(url) && method === "GET") {
-      const response = await realFetch(input, init);
-      if (!response.body) return response;
-      const [mine, theirs] = response.body.tee();
-      readStream(mine);
-      return new Response(theirs, { status: response.status,
-        statusText: response.statusText, headers: response.headers });
-    }
     return realFetch(input, init);
-  };
+  }
 })();
 """
 

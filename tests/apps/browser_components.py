@@ -27,6 +27,13 @@ def count(n, progress=gr.Progress()):  # noqa: B008 (gradio's idiom)
     return int(n)
 
 
+def check(greeting):
+    # A slow step that skips the queue (queue=False): the page posts it to /run, and
+    # its `.then()` starts only when the answer comes.
+    time.sleep(0.5)
+    return f"{greeting} (checked)"
+
+
 def fail(name):
     raise gr.Error(f"no greeting for {name}")
 
@@ -77,6 +84,7 @@ with gr.Blocks() as demo:
     greeting = gr.Textbox(label="Greeting")
     greet_btn = gr.Button("Greet")
     private_btn = gr.Button("Private greet")
+    checked_btn = gr.Button("Checked greet")
     fail_btn = gr.Button("Fail")
     number = gr.Number(label="Steps", value=3)
     counted = gr.Number(label="Counted")
@@ -110,6 +118,9 @@ with gr.Blocks() as demo:
     private_btn.click(greet, [name, shout], greeting, **PRIVATE).then(
         lambda g: g + "!", greeting, greeting, **PRIVATE
     )
+    checked_btn.click(greet, [name, shout], greeting, **PRIVATE).then(
+        check, greeting, greeting, queue=False, **PRIVATE
+    ).then(lambda g: g + "!", greeting, greeting, **PRIVATE)
     fail_btn.click(fail, name, greeting, api_name="fail")
     count_btn.click(count, number, counted, api_name="count")
     describe_btn.click(describe, [level, choice, pick], [summary, data], api_name="describe")
