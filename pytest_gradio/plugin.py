@@ -13,7 +13,7 @@ import re
 import sys
 from collections.abc import Callable, Generator, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import pytest
 
@@ -43,6 +43,12 @@ HELP_APP = (
     "@pytest.mark.gradio_app marker wins over all of them."
 )
 HELP_MODE = "how local apps run: 'thread' (in this process, default) or 'subprocess'."
+HELP_APP_SCOPE = (
+    "how long a gradio_app server lives: 'session' (default: to the end of the run, "
+    "per xdist worker) or 'module' (stopped after the last test of the module that "
+    "started it)."
+)
+APP_SCOPES = ("session", "module")
 HELP_STARTUP_TIMEOUT = (
     "seconds an app may take to start and answer (default: 60, URLs 10, Spaces 600)."
 )
@@ -123,6 +129,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--gradio-app", dest="gradio_app", default=None, metavar="SPEC", help=HELP_APP)
     group.addoption(
         "--gradio-mode", dest="gradio_mode", default=None, metavar="MODE", help=HELP_MODE
+    )
+    group.addoption(
+        "--gradio-app-scope",
+        dest="gradio_app_scope",
+        default=None,
+        metavar="SCOPE",
+        help=HELP_APP_SCOPE,
     )
     group.addoption(
         "--gradio-startup-timeout",
@@ -213,6 +226,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("gradio_coverage_fail_under", HELP_COVERAGE_FAIL_UNDER, default=None)
     parser.addini("gradio_app", HELP_APP, default=None)
     parser.addini("gradio_mode", HELP_MODE, default=None)
+    parser.addini("gradio_app_scope", HELP_APP_SCOPE, default=None)
     parser.addini("gradio_startup_timeout", HELP_STARTUP_TIMEOUT, default=None)
     parser.addini("gradio_job_timeout", HELP_JOB_TIMEOUT, default=None)
     parser.addini("gradio_transport", HELP_TRANSPORT, default=None)
@@ -262,6 +276,7 @@ def validate_configuration(config: pytest.Config) -> None:
     """Check the --gradio-* and ini values once, before any test runs: a typo there is
     a usage error of the whole run, not the same error in every test."""
     resolve_options(config, {}, "the command line")
+    app_scope(config)
     configured = _configured_spec(config)
     # Not the environment's: PYTEST_GRADIO_APP may be left set from another project, and
     # must not fail runs that never ask for an app (a test that does gets the error).
@@ -283,6 +298,32 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 # --- resolving spec and options -------------------------------------------------------
 # Precedence, written once: marker > command line > environment > ini.
+
+
+def app_scope(config: pytest.Config) -> Literal["session", "module"]:
+    """The scope of `gradio_app_pool`: --gradio-app-scope, else ini gradio_app_scope,
+    else "session"."""
+    value, source = config.getoption("gradio_app_scope", None), "--gradio-app-scope"
+    if value is None:
+        value, source = _ini(config, "gradio_app_scope"), "ini gradio_app_scope"
+    if value is None:
+        return "session"
+    if value == "module":
+        return "module"
+    if value != "session":
+        raise pytest.UsageError(
+            f"{source} is {value!r}; it must be one of {', '.join(map(repr, APP_SCOPES))} "
+            "(how long a gradio_app server lives)."
+        )
+    return "session"
+
+
+def _pool_scope(fixture_name: str, config: pytest.Config) -> Literal["session", "module"]:
+    # pytest's dynamic scope; --help and bad values stop the run before it matters.
+    try:
+        return app_scope(config)
+    except pytest.UsageError:
+        return "session"
 
 
 def _ini(config: pytest.Config, name: str) -> str | None:
@@ -457,11 +498,12 @@ def _session_pool(config: pytest.Config) -> AppPool:
     return pool
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope=_pool_scope)
 def gradio_app_pool(pytestconfig: pytest.Config) -> Iterator[AppPool]:
     """The session's running apps, one per distinct spec and options (per xdist worker).
 
-    Started on first use, stopped at session end. Override to share apps differently.
+    Started on first use, stopped at session end, or at the end of each module with
+    --gradio-app-scope=module. Override to share apps differently.
     """
     # The plugin was registered after conftests were loaded (`pytest_plugins`): late.
     late = None if RUN_ENVIRONMENT in pytestconfig.stash else environment.prepare()

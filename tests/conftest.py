@@ -136,29 +136,6 @@ def pytester(
     return pytester
 
 
-@pytest.fixture(scope="module")
-def gradio_app_pool(pytestconfig: pytest.Config) -> Iterator[Any]:
-    """This suite's `gradio_app` servers live for one test module, not for the session
-    (the plugin's default, whose lifetime the inner runs test).
-
-    Why: a Gradio app's queue looks for work every millisecond while it is idle
-    (`Queue.sleep_when_free`, gradio's own), about 3 % of a core per app. The suite
-    uses some 40 distinct apps; kept to the session's end, a worker held up to 20
-    idle ones, a quarter of the suite's CPU on a 2-core machine (A/B in the closing
-    note of issue 20). Apps a module starts are stopped after its last test.
-    """
-    from pytest_gradio.apps import AppPool, start_app
-    from pytest_gradio.ci import get_run
-
-    pool = AppPool(start_app)
-    try:
-        yield pool
-    finally:
-        # Clients first: a server waits for open streams before it stops.
-        get_run(pytestconfig).close_clients()
-        pool.close_all()
-
-
 @pytest.fixture
 def fake_hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
     """A local Hugging Face Hub (see fake_hub.py) that HF_ENDPOINT points at.

@@ -159,6 +159,14 @@ def test_unknown_marker_option(pytester: pytest.Pytester) -> None:
         (["--gradio-job-timeout=soon"], "*Invalid timeout 'soon' from --gradio-job-timeout*"),
         (["--gradio-startup-timeout=-1"], "*Invalid timeout '-1' from --gradio-startup-timeout*"),
         (["--gradio-mode=process"], "*Invalid gradio mode 'process' from --gradio-mode*"),
+        (
+            ["--gradio-app-scope=modul"],
+            "*--gradio-app-scope is 'modul'; it must be one of 'session', 'module'*",
+        ),
+        (
+            ["-o", "gradio_app_scope=test"],
+            "*ini gradio_app_scope is 'test'; it must be one of 'session', 'module'*",
+        ),
     ],
 )
 def test_invalid_option_values_name_their_source(
@@ -201,6 +209,65 @@ def test_one_server_per_spec_and_options(pytester: pytest.Pytester) -> None:
         """,
     )
     pytester.runpytest("--gradio-app=app.py", "-p", "no:randomly").assert_outcomes(passed=4)
+
+
+SCOPE_TESTS = {
+    "test_a": """
+        import httpx
+
+        URLS = []
+
+        def test_one(gradio_app):
+            URLS.append(gradio_app.url)
+
+        def test_two(gradio_app):
+            assert gradio_app.url == URLS[0]
+        """,
+    "test_b": """
+        import httpx
+        from test_a import URLS
+
+        def test_other_module(gradio_app):
+            URLS.append(gradio_app.url)
+            if gradio_app.url == URLS[0]:
+                return
+            # Another server: the first module's was stopped after its last test.
+            try:
+                httpx.get(URLS[0] + "config", timeout=5)
+            except httpx.TransportError:
+                return
+            raise AssertionError(f"the first module's server still answers at {URLS[0]}")
+        """,
+}
+
+
+@pytest.mark.parametrize(
+    ("args", "ini", "shared"),
+    [
+        ((), "", True),
+        (("--gradio-app-scope=session",), "", True),
+        (("--gradio-app-scope=module",), "", False),
+        ((), "gradio_app_scope = module", False),
+        (("--gradio-app-scope=session",), "gradio_app_scope = module", True),
+    ],
+    ids=["default", "cli-session", "cli-module", "ini-module", "cli-wins"],
+)
+def test_app_scope_session_or_module(
+    pytester: pytest.Pytester, args: tuple[str, ...], ini: str, shared: bool
+) -> None:
+    """`gradio_app` servers live for the session by default; with module scope, each
+    module's are stopped after its last test and the next module starts its own."""
+    write_which_app(pytester.path, "scoped")
+    pytester.makeini(f"[pytest]\n{ini}\n")
+    pytester.makepyfile(**SCOPE_TESTS)
+    (pytester.path / "conftest.py").write_text(
+        "import test_a\n\ndef pytest_sessionfinish(session):\n"
+        "    open('urls.txt', 'w').write(' '.join(test_a.URLS))\n"
+    )
+    result = pytester.runpytest("--gradio-app=app.py", "-p", "no:randomly", *args)
+    result.assert_outcomes(passed=3)
+    first, other = (pytester.path / "urls.txt").read_text().split()
+    assert (other == first) is shared
 
 
 def test_gradio_client_is_fresh_per_test(pytester: pytest.Pytester, basic_app_source: str) -> None:
