@@ -478,6 +478,7 @@ def test_no_gradio_import_without_gradio_fixtures(pytester: pytest.Pytester) -> 
 OPTION_VALUES = {
     "--gradio-app": "SPEC",
     "--gradio-mode": "MODE",
+    "--gradio-app-scope": "SCOPE",
     "--gradio-startup-timeout": "SECONDS",
     "--gradio-job-timeout": "SECONDS",
     "--gradio-transport": "TRANSPORT",
