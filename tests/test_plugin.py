@@ -213,8 +213,6 @@ def test_one_server_per_spec_and_options(pytester: pytest.Pytester) -> None:
 
 SCOPE_TESTS = {
     "test_a": """
-        import httpx
-
         URLS = []
 
         def test_one(gradio_app):
