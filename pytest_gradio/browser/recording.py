@@ -65,14 +65,12 @@ RECORDER_JS = r"""
   // after them), and a count of everything the page sent or received.
   let posts = 0;
   let activity = 0;
-  let postsDone = [];
+  const postsDone = [];
   const postEnded = () => {
     posts--; activity++;
     if (posts === 0) postsDone.splice(0).forEach((r) => r());
   };
-  const untilPostsDone = () => posts === 0 ? Promise.resolve()
-    : new Promise((r) => postsDone.push(r));
-  const later = (ms) => new Promise((r) => setTimeout(r, ms));
+  const untilPostsDone = () => new Promise((r) => postsDone.push(r));
   // An idle period: every task and frame the page had queued has run. Gradio sends
   // a chained event's request from the task that read its trigger's end (after
   // microtasks, a frame, or a POST above). A page that is never idle is taken as
@@ -86,8 +84,13 @@ RECORDER_JS = r"""
       const mark = activity;
       const left = end - performance.now();
       if (left <= 0) return -1;
-      await Promise.race([untilPostsDone(), later(left)]);
-      if (posts > 0) return -1;
+      if (posts > 0) {
+        let timer;
+        const late = new Promise((r) => { timer = setTimeout(r, left); });
+        await Promise.race([untilPostsDone(), late]);
+        clearTimeout(timer);
+        if (posts > 0) return -1;
+      }
       await idle();
       await idle();
       if (posts === 0 && activity === mark) return state.joins;
