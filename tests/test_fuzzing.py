@@ -78,9 +78,28 @@ def test_hang_is_caught_by_the_job_timeout(gradio_client):
 
 
 def test_time_budget_stops_new_inputs(gradio_client):
-    result = fuzz_endpoint(gradio_client, "/echo", max_examples=10_000, max_seconds=1, seed=0)
+    """The budget ends the search, the generating of inputs with it (hypothesis went on
+    drawing all 10,000 texts without calls, 4 s of CPU after a 1 s budget)."""
+    from hypothesis import strategies as st
+
+    drawn: list[str] = []
+
+    def note(text: str) -> str:
+        drawn.append(text)
+        return text
+
+    result = fuzz_endpoint(
+        gradio_client,
+        "/echo",
+        max_examples=10_000,
+        max_seconds=1,
+        seed=0,
+        overrides={0: st.text().map(note)},
+    )
     assert result.budget_spent
     assert 0 < result.calls < 10_000
+    # Each call's input, and the one drawn when the budget was found spent.
+    assert len(drawn) == result.calls + 1
 
 
 def test_hidden_errors_named_without_a_server_log(gradio_app):
@@ -200,13 +219,19 @@ def test_gradio_fuzz_over_two_xdist_workers(pytester: pytest.Pytester) -> None:
 
 def test_time_budget_ends_the_shrinking_too(gradio_client):
     """A finding on a slow endpoint is not shrunk past the budget: the message keeps
-    the smallest input found by then and says so."""
+    the smallest input found by then and says so.
+
+    /slow_picky answers a passing input at once and a failing one after 1 s: the
+    search finds a failure in its first few calls, whatever the machine's load (with
+    every call slow, beside other work the app's first call took 1.6 s and a 1 s budget
+    ended the search with nothing found), and the shrink, some twenty failing calls,
+    runs far past the 4 s budget."""
     started = time.monotonic()
     with pytest.raises(AssertionError) as failure:
         fuzz_endpoint(
-            gradio_client, "/slow_picky", max_examples=200, max_seconds=1, seed=0, database=None
+            gradio_client, "/slow_picky", max_examples=200, max_seconds=4, seed=0, database=None
         )
-    assert time.monotonic() - started < 15
+    assert time.monotonic() - started < 30
     message = str(failure.value)
     assert "ended the shrinking: a smaller input may fail too" in message
     assert "ValueError: too big" in message

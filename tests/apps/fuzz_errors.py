@@ -21,8 +21,10 @@ def picky(n):
 
 
 def slow_picky(n):
-    # Slow enough that shrinking a finding would outlast a 1 s budget many times.
-    never.wait(0.2)
+    # A failing input is slow, enough that shrinking a finding outlasts a 4 s budget
+    # many times; a passing one is answered at once, so the search finds one early.
+    if n > 3:
+        never.wait(1)
     return picky(n)
 
 
