@@ -122,16 +122,23 @@ def test_subprocess_app_that_never_serves_shows_where_it_is_stuck(gradio_launch:
     assert "ending with where its main thread was when the plugin gave up" in message
     # The stack whole, from its innermost frame to its outermost (the child runs -m).
     stack = message[message.index("Stack (most recent call first):") :]
-    assert "in _run_module_as_main" in stack
     if 'loading_stuck_deep.py", line' in stack:
         assert "threading.py" in stack.split("in down")[0]  # the innermost: the wait
         assert stack.count('loading_stuck_deep.py", line 15 in down') == 1
         assert stack.count('loading_stuck_deep.py", line 16 in down') == 40
         assert 'loading_stuck_deep.py", line 20 in <module>' in stack
+        assert "in _run_module_as_main" in stack
     else:
         # On a busy machine the child is still importing gradio (with two CPU hogs
-        # beside the suite, after 30 s): its stack is the bootstrap's, where it was.
-        assert 'pytest_gradio/apps/bootstrap.py", line' in stack
+        # beside the suite, after 30 s): its stack is the bootstrap's, where it was,
+        # whole, or, deeper than the 100 frames faulthandler prints (an import deep
+        # in pydantic, -n 3 beside two hogs), those innermost frames and its "...".
+        assert "<frozen importlib._bootstrap>" in stack
+        if "in _run_module_as_main" in stack:
+            assert 'pytest_gradio/apps/bootstrap.py", line' in stack
+        else:
+            assert stack.count('\n      File "') == 100
+            assert "\n      ...\n" in stack
 
 
 @pytest.mark.parametrize("mode", ["thread", "subprocess"])
