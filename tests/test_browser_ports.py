@@ -189,6 +189,12 @@ def test_chatinterface_multimodal_examples(gradio_page):
     chat = gradio_page.component(kind="chatbot")
     chat.click_example("hello")
     chat.expect_last_message("You wrote: hello and uploaded 0 files.")
+    # Let the example's events end before the clear, as a user does: the reply shows
+    # before its chain's last step (queue=False) copies the chat into the state that
+    # the next message is sent with. A clear clicked at once raced it on the server,
+    # and the state kept "hello" (-n 3: the "hola" reply came with it, so undo left
+    # "hello" in the chat and no examples).
+    gradio_page.wait_idle()
     chat.clear()
     # Let the clear's events end before the next click, as a user does (and as after
     # retry below): beside two CPU hogs the example clicked at once was answered with
