@@ -79,7 +79,9 @@ with gr.Blocks() as demo:
     def picked(evt: gr.SelectData):
         return f"picked {evt.value} at {evt.index}"
 
-    table.select(picked, None, fruit)
+    # A box of its own: editing a cell selects it too, and the select's and the
+    # change's jobs run side by side; on one box, whichever ended last won.
+    table.select(picked, None, gr.Textbox(label="Picked"))
 
     number = gr.Number(label="Number")
     doubled = gr.Number(label="Doubled")
