@@ -114,8 +114,18 @@ def gradio_imported() -> None:
     a full run's CPU (py-spy), and copies of the modules kept alive. Imported here,
     with the outer run's assertion rewriting (pytest marks every pytest11 plugin for
     it), inner runs find it loaded and do not warn that it was imported unrewritten.
+
+    pandas as well: gradio 5.50 imports it only when a component needs it (a
+    Dataframe's value), so an inner in-process run (or an app's thread during one)
+    could be the first to import it, for the restore to drop it. Once, in the floor
+    row under -n 3, a worker's pandas then came out without its names ("cannot import
+    name 'IndexSlice' from 'pandas'"), and every later app with a Dataframe on that
+    worker failed to start. A plain import, drop and import again does not do that,
+    so the exact sequence is not known; imported here, pandas is in every snapshot and
+    never dropped.
     """
     import gradio  # noqa: F401
+    import pandas  # noqa: F401
     import pytest_playwright  # noqa: F401
 
 
