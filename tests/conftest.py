@@ -115,14 +115,14 @@ def gradio_imported() -> None:
     with the outer run's assertion rewriting (pytest marks every pytest11 plugin for
     it), inner runs find it loaded and do not warn that it was imported unrewritten.
 
-    pandas as well: gradio 5.50 imports it only when a component needs it (a
+    pandas as well: gradio 5.50 and 6.0 import it only when a component needs it (a
     Dataframe's value), so an inner in-process run (or an app's thread during one)
-    could be the first to import it, for the restore to drop it. Once, in the floor
-    row under -n 3, a worker's pandas then came out without its names ("cannot import
-    name 'IndexSlice' from 'pandas'"), and every later app with a Dataframe on that
-    worker failed to start. A plain import, drop and import again does not do that,
-    so the exact sequence is not known; imported here, pandas is in every snapshot and
-    never dropped.
+    could be the first to import it, for the restore to drop it. In the first CI run
+    at -n 3, one worker of each matrix row then had a broken pandas ("cannot import
+    name 'IndexSlice' from 'pandas'"; "No such keys(s): 'compute.use_bottleneck'"),
+    and every later app with a Dataframe on that worker failed to start. A plain
+    import, drop and import again does not do that, so the exact sequence is not
+    known; imported here, pandas is in every snapshot and never dropped.
     """
     import gradio  # noqa: F401
     import pandas  # noqa: F401
@@ -139,7 +139,8 @@ XDIST_WORKER_ENV = ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_
 # `with_pytest_playwright` (the tests of gradio_page's glue to pytest-playwright).
 # Why: each fresh pytest process (a `runpytest_subprocess`, an inner xdist worker; the
 # suite starts some 80) loads every installed plugin: pytest-playwright imports
-# Playwright's sync API (0.42 s of CPU) and hypothesis's plugin hypothesis (0.23 s),
+# Playwright's sync API (0.42 s of CPU) and hypothesis's plugin hypothesis (0.23 s;
+# `python -X importtime`),
 # and no inner run but those tests uses either plugin (fuzzing calls hypothesis
 # itself). Through PYTEST_ADDOPTS, which inner xdist workers inherit too.
 INNER_RUNS_WITHOUT = ("-p", "no:playwright", "-p", "no:hypothesispytest")
