@@ -97,8 +97,13 @@ def _write_suite(pytester: pytest.Pytester) -> None:
 
 
 def _check_timings(pytester: pytest.Pytester, timeouts: dict[str, float]) -> None:
-    """Each test gave up at the margin before pytest-timeout's deadline (not much
-    earlier), and its report and teardown were done before that deadline."""
+    """Each test gave up at the margin before pytest-timeout's deadline, not earlier,
+    and its report and teardown were done before that deadline.
+
+    How late after the margin it gave up is the machine's: the waiting thread wakes
+    when the scheduler lets it (0.16 s late in a fresh-clone CI run at -n 3, where this
+    test asked for at most 0.1 s). What must hold is that the error and its report
+    still came before pytest-timeout's deadline."""
     lines = (pytester.path / "timing.jsonl").read_text().splitlines()
     left = {(e["test"], e["moment"]): e["left"] for e in map(json.loads, lines)}
     for name, timeout in timeouts.items():
@@ -110,7 +115,7 @@ def _check_timings(pytester: pytest.Pytester, timeouts: dict[str, float]) -> Non
         )
         # + 0.01: this conftest's reference and the plugin's deadline start in two
         # hooks of one pytest-timeout call, a moment apart (0.26 ms at load 18).
-        assert margin(timeout) - 0.1 < raised <= margin(timeout) + 0.01
+        assert raised <= margin(timeout) + 0.01
         assert 0 < done < raised
 
 
