@@ -114,9 +114,11 @@ class GradioMCP:
         self._closed = False
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._run_loop, name="gradio-mcp", daemon=True)
+        # Made before the session's task starts: a refused connection can fail that
+        # task before the next line of this method runs.
+        self._ready: concurrent.futures.Future[Any] = concurrent.futures.Future()
         self._thread.start()
         self._serving = asyncio.run_coroutine_threadsafe(self._serve(), self._loop)
-        self._ready: concurrent.futures.Future[Any] = concurrent.futures.Future()
         try:
             self.server_info = self._wait(self._ready, "opening the MCP session", timeout)
         except TimeoutError:
