@@ -135,41 +135,14 @@ def gradio_imported() -> None:
 XDIST_WORKER_ENV = ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_XDIST_TESTRUNUID")
 
 
-# Third-party pytest plugins the inner runs leave out, unless a test is marked
-# `with_pytest_playwright` (the tests of gradio_page's glue to pytest-playwright).
-# Why: each fresh pytest process (a `runpytest_subprocess`, an inner xdist worker; the
-# suite starts some 80) loads every installed plugin: pytest-playwright imports
-# Playwright's sync API (0.42 s of CPU) and hypothesis's plugin hypothesis (0.23 s;
-# `python -X importtime`),
-# and no inner run but those tests uses either plugin (fuzzing calls hypothesis
-# itself). Through PYTEST_ADDOPTS, which inner xdist workers inherit too.
-INNER_RUNS_WITHOUT = ("-p", "no:playwright", "-p", "no:hypothesispytest")
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers",
-        "with_pytest_playwright: the test's inner pytest runs load pytest-playwright "
-        "(the suite's pytester leaves it out otherwise)",
-    )
-
-
 @pytest.fixture
 def pytester(
-    gradio_imported: None,
-    pytester: pytest.Pytester,
-    monkeypatch: pytest.MonkeyPatch,
-    request: pytest.FixtureRequest,
+    gradio_imported: None, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> pytest.Pytester:
     """pytester, created after gradio is imported (see gradio_imported), whose inner
-    runs see no outer xdist worker (XDIST_WORKER_ENV) and load neither pytest-playwright
-    nor hypothesis's plugin (INNER_RUNS_WITHOUT) unless the test is marked
-    `with_pytest_playwright`."""
+    runs see no outer xdist worker (XDIST_WORKER_ENV)."""
     for name in XDIST_WORKER_ENV:
         monkeypatch.delenv(name, raising=False)
-    if request.node.get_closest_marker("with_pytest_playwright") is None:
-        # pytester itself has just removed any PYTEST_ADDOPTS of the outer run.
-        monkeypatch.setenv("PYTEST_ADDOPTS", " ".join(INNER_RUNS_WITHOUT))
     return pytester
 
 

@@ -503,7 +503,6 @@ def _command(pid: int) -> list[str]:
         return [f"pid {pid} (gone)"]
 
 
-@pytest.mark.with_pytest_playwright
 def test_pytest_playwright_browser_and_options_are_used(pytester):
     """With pytest-playwright installed, gradio_page runs in its `browser` (configured
     the pytest-playwright way) and its options apply."""
@@ -559,7 +558,6 @@ def test_large_outputs_are_recorded(gradio_page):
     assert_job_result(gradio_page.last_job, "Hello " + "x" * 200_000)
 
 
-@pytest.mark.with_pytest_playwright
 def test_pytest_playwright_browser_that_does_not_start_says_what_to_do(pytester):
     pytester.makeconftest(
         """

@@ -371,7 +371,6 @@ def test_permission(i, gradio_page):
 """
 
 
-@pytest.mark.with_pytest_playwright
 def test_permissions_given_by_the_context_options_stay_on_a_reused_context(pytester):
     # Clearing a reused context takes the test's permissions away, not these. They
     # come from pytest-playwright's options, its browser being our Chromium.
