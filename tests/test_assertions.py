@@ -548,7 +548,7 @@ def test_timeout(gradio_client):
         assert_job_result(job, "done", timeout=0.3)
     assert time.monotonic() - started < 2
     message = str(info.value)
-    assert re.match(r"assert_job_result: /slow did not finish within [\d.]+ s", message)
+    assert message.startswith("assert_job_result: /slow did not finish within 0.3 s (")
     assert "timeline of /slow(3):" in message
     assert "STARTING" in message
 
