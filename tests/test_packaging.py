@@ -119,7 +119,9 @@ def test_wheel_installed_in_a_fresh_venv_runs_suites_from_the_sdist(
         subprocess.run(["rm", "-rf", str(source)], check=True)
 
     venv = tmp_path / "venv"
-    _run(sys.executable, "-m", "venv", venv, cwd=tmp_path)
+    # Without pip of its own (ensurepip costs seconds): this environment's pip installs
+    # the wheel into it (`pip --python`).
+    _run(sys.executable, "-m", "venv", "--without-pip", venv, cwd=tmp_path)
     python = venv / "bin" / "python"
     purelib = _run(
         python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))", cwd=tmp_path
@@ -128,7 +130,19 @@ def test_wheel_installed_in_a_fresh_venv_runs_suites_from_the_sdist(
     # (among them this checkout's editable install) are not processed.
     ours = [p for p in site.getsitepackages() if Path(p).is_dir()]
     Path(purelib.strip(), "deps-from-test-env.pth").write_text("\n".join(ours) + "\n")
-    _run(python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", wheel, cwd=tmp_path)
+    _run(
+        sys.executable,
+        "-m",
+        "pip",
+        "--python",
+        python,
+        "install",
+        "-q",
+        "--no-deps",
+        "--no-index",
+        wheel,
+        cwd=tmp_path,
+    )
 
     probe = textwrap.dedent(
         """
@@ -149,6 +163,9 @@ def test_wheel_installed_in_a_fresh_venv_runs_suites_from_the_sdist(
         "pytest",
         "-p",
         "no:cacheprovider",
+        # One process, not the project's addopts' three xdist workers, for a few tests.
+        "-n",
+        "0",
         "-q",
         "examples/calculator",
         "tests/test_specs.py",

@@ -86,6 +86,10 @@ def test_a_renamed_name_is_named(tmp_path: Path) -> None:
             "no:cacheprovider",
             "-p",
             "no:randomly",
+            # One process: run from the checkout, the project's addopts (-n 3) would
+            # start three xdist workers, each importing gradio, for one test.
+            "-n",
+            "0",
             "-q",
             str(Path(__file__)) + "::test_patched_name_exists_in_the_installed_packages",
         ],
