@@ -128,6 +128,29 @@ PATCHES: tuple[Patch, ...] = (
         "instead of exposing the app",
     ),
     Patch(
+        "queue loop",
+        "gradio.queueing:Queue.start_processing",
+        "process",
+        "apps/idle.py",
+        "an app's queue looks for work every 10 ms, not every 1 ms, once it has had no job "
+        "for a second: an idle app cost about 3 % of a core",
+    ),
+    Patch(
+        "queue poll interval",
+        "gradio.queueing:Queue().sleep_when_free",
+        "object",
+        "apps/idle.py",
+        "read by gradio's queue loop before each sleep: the queue's class gets a property "
+        "of that name, which returns gradio's value while a job is queued or running",
+    ),
+    Patch(
+        "queue workers",
+        "gradio.queueing:Queue().active_jobs",
+        "object",
+        "apps/idle.py",
+        "read to tell a queue with a job running from an idle one",
+    ),
+    Patch(
         "client tempfile",
         "gradio_client.client:tempfile",
         "process",

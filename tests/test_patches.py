@@ -392,3 +392,43 @@ def test_ast_parse_survives_a_parse_under_way_elsewhere() -> None:
     ran, errors = _parse_race(ast.parse, 20, until_error=False)
     assert errors == [], f"{len(errors)} of {ran} parses raced: {errors[0]}"
     assert _nested_parses(ast.parse, 20) == []
+
+
+def test_an_idle_queue_looks_for_work_less_often_and_still_picks_jobs_up(
+    gradio_launch: Any,
+) -> None:
+    """apps/idle.py: an app's queue keeps gradio's 1 ms between looks for work while a
+    job is queued or running and for a second after, then looks every 10 ms; a job
+    sent to the idle app is picked up and makes it busy again. (Idle CPU per app, 3.3 %
+    of a core stock against about 1 %: `python benchmarks/idle_apps.py`.)"""
+    import gradio.queueing
+
+    from pytest_gradio import GradioClient
+    from pytest_gradio.apps import idle
+
+    app = gradio_launch(str(APPS / "basic.py"), mode="thread")
+    queue = app.blocks._queue
+    assert isinstance(queue, gradio.queueing.Queue)
+    assert type(queue).__name__ == "Queue"  # named as gradio's, in reprs and errors
+    # The value gradio set, kept: 1 ms in gradio 6 (50 ms on Windows), 50 ms in 5.x,
+    # which looks seldom enough already and is left as it is.
+    stock = queue.__dict__["sleep_when_free"]
+    quiet = max(stock, idle.IDLE_POLL)
+    client = GradioClient(app.url)
+    try:
+        seen: list[float] = []
+        job = client.submit(1.0, api_name="/slow")
+        while not job.done():  # the running job keeps it busy
+            seen.append(queue.sleep_when_free)
+            time.sleep(0.05)
+        assert job.result(timeout=60) == "done"
+        assert set(seen) == {stock}
+        # Idle: the interval becomes 10 ms once a second has gone by without a job.
+        deadline = time.monotonic() + 30
+        while queue.sleep_when_free != quiet:
+            assert time.monotonic() < deadline, "the idle queue kept gradio's interval"
+            time.sleep(0.05)
+        assert client.predict(2, 3, api_name="/add") == 5
+        assert queue.sleep_when_free == stock  # busy again, for a second after
+    finally:
+        client.close()

@@ -38,6 +38,7 @@ from ..errors import AppLoadError, AppSpecError, AppStartError
 from ..options import LOOPBACK, OWNED_LAUNCH_KWARGS
 from ..specs import AppSpec, is_blocks
 from .asgi import OWNED_UVICORN_KWARGS, config_call, describe_call, is_asgi_app, loopback_socket
+from .idle import queue_loop_patch
 from .serverlog import mark_serving
 
 
@@ -205,6 +206,7 @@ def install_patches() -> None:
             patches.install("uvicorn.run alias", _run_patch)
             patches.install("serve", _serve_patch)
         patches.install("bind", _bind_patch)
+        patches.install("queue loop", queue_loop_patch)
 
 
 def original_launch(blocks: Any, **kwargs: Any) -> Any:
