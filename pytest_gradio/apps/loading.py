@@ -38,7 +38,7 @@ from ..errors import AppLoadError, AppSpecError, AppStartError
 from ..options import LOOPBACK, OWNED_LAUNCH_KWARGS
 from ..specs import AppSpec, is_blocks
 from .asgi import OWNED_UVICORN_KWARGS, config_call, describe_call, is_asgi_app, loopback_socket
-from .idle import queue_loop_patch
+from .idle import queue_loop_patch, queue_push_patch
 from .serverlog import mark_serving
 
 
@@ -207,6 +207,7 @@ def install_patches() -> None:
             patches.install("serve", _serve_patch)
         patches.install("bind", _bind_patch)
         patches.install("queue loop", queue_loop_patch)
+        patches.install("queue push", queue_push_patch)
 
 
 def original_launch(blocks: Any, **kwargs: Any) -> Any:
