@@ -434,6 +434,16 @@ def test_a_queue_looks_for_work_every_10_ms_once_no_job_waits(gradio_launch: Any
         while queue.sleep_when_free != quiet:
             assert time.monotonic() < deadline, "the queue kept gradio's interval"
             time.sleep(0.02)
+        # Sending a job notes when (the "queue push" patch), and for QUIET_AFTER after
+        # that moment the interval is gradio's: jobs sent one after another are taken
+        # as stock takes them. (The moment is set by hand below, so that a busy
+        # machine's pause between two lines cannot decide the outcome.)
+        before = queue.__dict__[idle._SENT_AT]
         assert client.predict(2, 3, api_name="/add") == 5
+        assert queue.__dict__[idle._SENT_AT] > before
+        queue.__dict__[idle._SENT_AT] = time.monotonic() + 60
+        assert queue.sleep_when_free == stock
+        queue.__dict__[idle._SENT_AT] = time.monotonic() - idle.QUIET_AFTER
+        assert queue.sleep_when_free == quiet
     finally:
         client.close()
