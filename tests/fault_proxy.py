@@ -13,6 +13,9 @@ Faults (`proxy.fault = ...`, changeable between requests):
   in half (its event id kept), once.
 
 - "slow_join": answer `POST .../queue/join` after 3 s.
+- "hold_join": forward `POST .../queue/join` at once (the app takes the job), but hold
+  its answer (the event id) until `proxy.release_joins.set()`: a client that learns its
+  job's event id late, as on a busy machine.
 
 `proxy.stream_requests` counts the stream requests the proxy answered; `proxy.seen`
 holds (method, path, headers) of every request.
@@ -39,6 +42,7 @@ class FaultProxy:
         self.stream_requests = 0
         self.seen: list[tuple[str, str, dict[str, str]]] = []
         self._spent: set[str] = set()
+        self.release_joins = threading.Event()
         self._lock = threading.Lock()
         self._http = httpx.Client(timeout=httpx.Timeout(30.0, read=None))
         proxy = self
@@ -106,6 +110,8 @@ class FaultProxy:
             method, self.upstream + path, headers=headers, content=body
         )
         response = self._http.send(request, stream=True)
+        if self.fault == "hold_join" and method == "POST" and "/queue/join" in path:
+            self.release_joins.wait(30)
         try:
             handler.send_response(response.status_code)
             for key, value in response.headers.items():

@@ -37,6 +37,7 @@ from pytest_gradio import GradioClient
 from pytest_gradio.errors import AppStartError, EndpointArgumentsError
 
 from .fault_proxy import FaultProxy
+from .ticks import stops, ticks
 
 SHAPES = "apps/fidelity_shapes.py"
 TRANSPORTS = ("fast", "stock")
@@ -336,6 +337,32 @@ def test_cancel_running_generator(trio):
         "ValueError",
         "Did not expect 2 tasks to be done.",
     ), (outcomes, messages)
+
+
+@pytest.mark.gradio_app("apps/browser_media.py")
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_a_cancel_before_the_join_is_answered_reaches_the_server(gradio_app, transport, tmp_path):
+    """cancel() while the app already runs the job but the client has not read the
+    join's answer (its event id) yet, as on a busy machine: the server is asked to
+    cancel once the answer comes, and the generator stops. (Stock posts its cancel
+    at once, without an event id; the server refuses it and the job runs on.)"""
+    with FaultProxy(gradio_app.url) as proxy:
+        client = GradioClient(proxy.url, transport=transport)
+        try:
+            proxy.fault = "hold_join"
+            path = tmp_path / "ticks"
+            job = client.submit(str(path), api_name="/tick")
+            assert wait_for(lambda: ticks(path) >= 3), "the app did not run the job"
+            assert job.cancel() is True
+            assert job.timeline.event_id is None  # the answer is still held
+            proxy.release_joins.set()
+            with pytest.raises(concurrent.futures.CancelledError):
+                job.result(timeout=10)
+            assert job.timeline.event_id is not None
+            assert stops(path)
+        finally:
+            proxy.release_joins.set()
+            client.close()
 
 
 # --- hypothesis: any text, three clients, one answer -------------------------------------

@@ -56,12 +56,45 @@ from .transport import (
 )
 from .waiting import wait_for_job
 
-# Which job's reader (and timeline) a stock submission belongs to. Why a context
+
+class ServerCancel:
+    """Asks the server to cancel a job, which it knows by the event id its join was
+    answered with; a `cancel()` that comes before that answer is read is sent when it is.
+
+    Why: stock `Job.cancel()` posts `/cancel` at once, with `event_id` None when the
+    join's answer has not been read yet (the app already runs the job: on a busy
+    machine, a generator can tick for a while before its client reads the answer). The
+    server refuses that request (422) and the job runs to its end. Here the cancel is
+    held and sent, with the id, by `joined()`. `Job.cancel()` calls this under the job's
+    lock, and `joined()` notes the id under it, so the server is asked exactly once.
+    """
+
+    def __init__(self, helper: Any, post: Callable[[], None] | None) -> None:
+        self._helper = helper
+        self._post = post  # the stock cancel request (`Endpoint.make_cancel`)
+
+    def __call__(self) -> None:
+        if self._post is not None and self._helper.event_id is not None:
+            self._post()
+
+    def joined(self, event_id: str) -> bool:
+        """Note the job's event id; ask the server now if `cancel()` came before it.
+        True if it did."""
+        with self._helper.lock:
+            self._helper.event_id = event_id
+            cancelled = bool(self._helper.should_cancel)
+        if cancelled and self._post is not None:
+            self._post()
+        return cancelled
+
+
+# Which job's reader (and timeline) and server cancel a stock submission belongs to
+# (its join's answer goes to both). Why a context
 # variable: the stock client runs the submission on an executor thread under
 # `copy_context()` taken inside `submit()`, so the value set around it is visible to
 # the `send_data()` call that learns the server's event id.
-_SUBMITTING: contextvars.ContextVar[QueueReader | None] = contextvars.ContextVar(
-    "pytest_gradio_submitting", default=None
+_SUBMITTING: contextvars.ContextVar[tuple[QueueReader, ServerCancel] | None] = (
+    contextvars.ContextVar("pytest_gradio_submitting", default=None)
 )
 
 
@@ -385,10 +418,12 @@ class GradioClient(Client):  # type: ignore[misc]
     def send_data(self, data: Any, hash_data: Any, protocol: Any, request_headers: Any) -> str:
         # Stock transport only: the fast one never calls this.
         event_id: str = super().send_data(data, hash_data, protocol, request_headers)
-        reader = _SUBMITTING.get()
-        if reader is not None:
+        submitting = _SUBMITTING.get()
+        if submitting is not None:
+            reader, server_cancel = submitting
             reader.timeline.event_id = event_id
             self._routes.bind(event_id, lambda delivery: reader.record(*delivery))
+            server_cancel.joined(event_id)
         return event_id
 
     def _session_stream(self) -> SessionStream:
@@ -532,7 +567,8 @@ class GradioClient(Client):  # type: ignore[misc]
                 _raise_if_cancelled(helper)
                 raise
 
-        token = _SUBMITTING.set(QueueReader(timeline, protocol=endpoint.protocol))
+        server_cancel = ServerCancel(helper, endpoint.make_cancel(helper))
+        token = _SUBMITTING.set((QueueReader(timeline, protocol=endpoint.protocol), server_cancel))
         try:
             future = self.executor.submit(contextvars.copy_context().run, run, *args)
         finally:
@@ -542,7 +578,7 @@ class GradioClient(Client):  # type: ignore[misc]
             communicator=helper,
             verbose=self.verbose,
             space_id=self.space_id,
-            _cancel_fn=endpoint.make_cancel(helper),
+            _cancel_fn=server_cancel,
         )
 
     def _stock_fault(self, exc: BaseException, helper: Any) -> str | None:
@@ -563,15 +599,14 @@ class GradioClient(Client):  # type: ignore[misc]
     def _submit_fast(
         self, endpoint: Any, helper: Any, timeline: Timeline, args: tuple[Any, ...]
     ) -> Job:
-        stock_cancel = endpoint.make_cancel(helper)
+        server_cancel = ServerCancel(helper, endpoint.make_cancel(helper))
         # The job's session stream, taken now: a reset_session() before the job joins
         # must not move it (nor its cancel) to the new session.
         stream = self._session_stream()
 
         def cancel() -> None:
             stream.cancel(helper.event_id)
-            if stock_cancel is not None:
-                stock_cancel()
+            server_cancel()
 
         def run(*data: Any) -> Any:
             try:
@@ -593,6 +628,7 @@ class GradioClient(Client):  # type: ignore[misc]
             {},
             timeline,
             stream,
+            server_cancel.joined,
         )
         return Job(
             future,

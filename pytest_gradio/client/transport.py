@@ -23,7 +23,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any, cast
 
@@ -440,16 +440,19 @@ def run_job(
     kwargs: dict[str, Any],
     timeline: Timeline,
     stream: SessionStream,
+    joined: Callable[[str], bool],
 ) -> Any:
     """What the stock `Endpoint.make_end_to_end_fn` does, over the fast transport, on
-    `stream` (the session's when the job was submitted), recording on `timeline`."""
+    `stream` (the session's when the job was submitted), recording on `timeline`.
+    `joined(event_id)` notes the job's event id once its join is answered, and says
+    whether `cancel()` came first (then it has asked the server to cancel)."""
     if not endpoint.is_valid:
         raise utils.InvalidAPIEndpointError()
     data = args
     if client._skip_components:
         data = endpoint.insert_empty_state(*data)
     data = endpoint.process_input_files(*data)
-    result = _predict(client, endpoint, helper, data, kwargs, timeline, stream)
+    result = _predict(client, endpoint, helper, data, kwargs, timeline, stream, joined)
     predictions = endpoint.process_predictions(*result)
     with helper.lock:
         if not helper.job.outputs:
@@ -465,6 +468,7 @@ def _predict(
     kwargs: dict[str, Any],
     timeline: Timeline,
     stream: SessionStream,
+    joined: Callable[[str], bool],
 ) -> tuple[Any, ...]:
     payload = {
         "data": list(data),
@@ -484,12 +488,10 @@ def _predict(
         raise ValidationError(validation)
     response.raise_for_status()
     event_id = response.json()["event_id"]
-    helper.event_id = event_id
+    cancelled = joined(event_id)
     timeline.event_id = event_id
     inbox = stream.register(event_id)
     try:
-        with helper.lock:
-            cancelled = helper.should_cancel
         if cancelled:
             stream.cancel(event_id)
         reader = QueueReader(timeline, protocol=endpoint.protocol, strict=True)
