@@ -38,6 +38,9 @@ CONSOLE_ERRORS = ("report", "fail")
 SECTION_TITLE = "gradio: browser"
 
 PAGE_KEY = pytest.StashKey["_PageState"]()
+# The browser section of a test whose page did not render: made while the page is
+# still there (the fixture gives it back before the setup report is made).
+NOT_RENDERED_KEY = pytest.StashKey[str]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -456,6 +459,11 @@ def gradio_page(
         if warm and slot.key not in pages.load_events:
             pages.load_events[slot.key] = bool(slot.gradio.page.evaluate(_SENDS_BY_ITSELF))
         yield slot.gradio
+    except PageNotReadyError:
+        if state.page is not None:
+            section = _failure_section(request.node, state, _errors(state))
+            request.node.stash[NOT_RENDERED_KEY] = section
+        raise
     finally:
         state.page = None
         if slot is not discarded:  # else its replacement could not be made
@@ -564,22 +572,37 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
+    not_rendered = item.stash.get(NOT_RENDERED_KEY, None)
+    if not_rendered is not None and report.when == "setup" and report.failed:
+        report.sections.append((SECTION_TITLE, not_rendered))
+        return report
     state = item.stash.get(PAGE_KEY, None)
     if state is None or state.page is None or report.when == "teardown":
         return report
-    page = state.page
     mode, _ = _setting(item.config, "gradio_console_errors", CONSOLE_ERRORS)
     if not report.failed and not (mode == "fail" and report.when == "call"):
         return report  # nothing to read from the page: spare a round trip per phase
-    errors = [*page.page_errors(), *(e for e in state.console if e.startswith("uncaught"))]
+    errors = _errors(state)
     if report.passed and report.when == "call" and mode == "fail" and errors:
         report.outcome = "failed"
         report.longrepr = (
             "The page had uncaught JavaScript errors (--gradio-console-errors=fail):\n"
             + "\n".join(f"  {e}" for e in _unique(errors))
         )
-    if not report.failed:
-        return report
+    if report.failed:
+        report.sections.append((SECTION_TITLE, _failure_section(item, state, errors)))
+    return report
+
+
+def _errors(state: _PageState) -> list[str]:
+    """The page's uncaught errors: as its recorder caught them, and from its console."""
+    assert state.page is not None
+    return [*state.page.page_errors(), *(e for e in state.console if e.startswith("uncaught"))]
+
+
+def _failure_section(item: pytest.Item, state: _PageState, errors: list[str]) -> str:
+    """The report's browser section: artifacts saved now, the page's errors, console
+    errors and failed requests."""
     lines = _save_artifacts(item, state)
     if errors:
         lines.append("page errors:")
@@ -591,12 +614,11 @@ def pytest_runtest_makereport(
     if state.failed_requests:
         lines.append("failed requests:")
         lines += [f"  {r}" for r in _unique(state.failed_requests)[-20:]]
-    report.sections.append((SECTION_TITLE, "\n".join(lines)))
     # Into the item's properties: JUnit reads them from the teardown report, which
     # copies them from the item.
     for path in state.artifacts:
         item.user_properties.append(("gradio_artifact", str(path)))
-    return report
+    return "\n".join(lines)
 
 
 def _save_artifacts(item: pytest.Item, state: _PageState) -> list[str]:

@@ -248,12 +248,12 @@ def test_a_page_job_snapshots_as_the_same_api_job(gradio_page, gradio_client, gr
     assert page_job.timeline.to_dict() == api_job.timeline.to_dict()
 
 
-def _slow_middleware():
+def _slow_middleware(name: str = "SlowComponentCode") -> list[Any]:
     from starlette.middleware import Middleware
 
-    from .apps.browser_slow_render import SlowComponentCode
+    from .apps import browser_slow_render
 
-    return [Middleware(SlowComponentCode)]
+    return [Middleware(getattr(browser_slow_render, name))]
 
 
 @pytest.mark.gradio_app(
@@ -290,6 +290,63 @@ def test_page_on_a_busy_machine_is_returned_once_the_app_rendered(gradio_page):
     finally:
         session.send("Emulation.setCPUThrottlingRate", {"rate": 1})
         session.detach()
+
+
+@pytest.mark.gradio_app(
+    str(APPS / "browser_slow_render.py"),
+    launch_kwargs={"app_kwargs": {"middleware": _slow_middleware("MissingComponentCode")}},
+)
+def test_a_page_that_does_not_render_says_what_it_lacked(gradio_app, gradio_browser):
+    from pytest_gradio.browser.page import GradioPage, PageNotReadyError
+    from pytest_gradio.browser.recording import PageRecorder
+
+    recorder = PageRecorder(gradio_app.client, job_timeout=3)
+    context = gradio_browser.new_context()
+    try:
+        page = GradioPage(context.new_page(), recorder, url=gradio_app.url, timeout=3)
+        with pytest.raises(PageNotReadyError) as info:
+            page.open()
+    finally:
+        context.close()
+        recorder.close()
+    message = str(info.value)
+    assert f"The Gradio app at {gradio_app.url} did not render within 3 s" in message
+    assert "Code that failed to load: " in message
+    assert re.search(r"/assets/(Index-|Textbox)[^ ]*\.js: HTTP 404", message), message
+
+
+def test_a_test_whose_page_does_not_render_gets_the_browser_section(pytester):
+    """The page is given back before pytest makes the setup report: its screenshot and
+    what it logged are taken first, for the report."""
+    pytester.makepyfile(
+        test_unrendered=f"""
+        import sys
+
+        import pytest
+        from starlette.middleware import Middleware
+
+        sys.path.insert(0, {str(APPS)!r})
+        from browser_slow_render import MissingComponentCode
+
+        @pytest.mark.gradio_app(
+            {str(APPS / "browser_slow_render.py")!r},
+            launch_kwargs={{"app_kwargs": {{"middleware": [Middleware(MissingComponentCode)]}}}},
+        )
+        def test_page(gradio_page):
+            pass
+        """
+    )
+    result = pytester.runpytest_inprocess(*NO_PP, "--gradio-job-timeout=3")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*did not render within 3 s*Code that failed to load: *HTTP 404*",
+            "*- gradio: browser -*",
+            "screenshot: *test_page*.png",
+            "jobs from the page: 0",
+        ]
+    )
+    assert len(list((pytester.path / "test-results").glob("*test_page*.png"))) == 1
 
 
 def _run_failing(pytester, *args):

@@ -48,6 +48,12 @@ _TWO_FRAMES = (
     "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
 )
 _CODE = ("script", "stylesheet")
+# Which of `_MOUNTED`'s conditions hold (for the message when a page does not render).
+_RENDER_STATE = (
+    "() => ({config: !!window.gradio_config, "
+    "layout: !!document.querySelector('.gradio-container main, .gradio-container .contain'), "
+    f"loader: !!document.querySelector('{_LOADER}')}})"
+)
 # Rendered, and nothing arrived for long enough that two more frames would show
 # nothing new (as `_MOUNTED` and `_TWO_FRAMES`, where no code is loading).
 _SETTLED = (
@@ -115,6 +121,9 @@ class GradioPage:
         to load and render on its own: the glue prepares the next test's page so,
         while the current test runs. `wait_rendered()` finishes the job."""
         self._loading: set[Any] = set()
+        # url -> why (its first reason: a 404 is then aborted), for the message if the
+        # page never renders.
+        self._code_failed: dict[str, str] = {}
         self._load_error: Exception | None = None
 
         def started(request: Any) -> None:
@@ -124,10 +133,20 @@ class GradioPage:
         def ended(request: Any) -> None:
             self._loading.discard(request)
 
-        self._listeners = (started, ended)
+        def failed(request: Any) -> None:
+            self._loading.discard(request)
+            if request.resource_type in _CODE:
+                self._code_failed.setdefault(request.url, str(request.failure))
+
+        def answered(response: Any) -> None:
+            if response.status >= 400 and response.request.resource_type in _CODE:
+                self._code_failed.setdefault(response.url, f"HTTP {response.status}")
+
+        self._listeners = (started, ended, failed, answered)
         self.page.on("request", started)
         self.page.on("requestfinished", ended)
-        self.page.on("requestfailed", ended)
+        self.page.on("requestfailed", failed)
+        self.page.on("response", answered)
         from .controls import LIVE_CONFIG_JS
 
         try:
@@ -169,16 +188,41 @@ class GradioPage:
             raise PageNotReadyError(
                 f"The Gradio app at {self.url} did not render within {self.timeout:.0f} s "
                 f"({type(exc).__name__}: {str(exc).splitlines()[0]}). "
+                + self._why_not_rendered()
                 + (f"The page's errors: {'; '.join(errors)}. " if errors else "")
                 + "Check the app starts in a browser; raise job_timeout / "
                 "--gradio-job-timeout if it renders slowly."
             ) from None
         finally:
-            started, ended = self._listeners
+            started, ended, failed, answered = self._listeners
             page.remove_listener("request", started)
             page.remove_listener("requestfinished", ended)
-            page.remove_listener("requestfailed", ended)
+            page.remove_listener("requestfailed", failed)
+            page.remove_listener("response", answered)
         return self
+
+    def _why_not_rendered(self) -> str:
+        """What the page lacked when the wait for it ran out (see `_MOUNTED`)."""
+        try:
+            state = self.page.evaluate(_RENDER_STATE)
+        except Exception as exc:
+            found = f"The page could not be read ({type(exc).__name__}). "
+        else:
+            if not state["config"]:
+                found = "The page has no Gradio config (window.gradio_config): is it Gradio's? "
+            elif not state["layout"]:
+                found = "Gradio's layout was not mounted. "
+            elif state["loader"]:
+                found = "Gradio's loader was still shown (it goes once every component mounted). "
+            else:
+                found = "The page looked rendered when the wait ended. "
+        loading = sorted({request.url for request in self._loading})
+        if loading:
+            found += f"Code still loading: {', '.join(loading[:5])}. "
+        if self._code_failed:
+            failed = [f"{url}: {why}" for url, why in list(self._code_failed.items())[:5]]
+            found += f"Code that failed to load: {'; '.join(failed)}. "
+        return found
 
     def page_errors(self) -> list[str]:
         """Uncaught errors and unhandled rejections in the page's JavaScript so far."""

@@ -20,3 +20,19 @@ class SlowComponentCode:
         if "/assets/Index-" in path or "/assets/Textbox" in path:
             await asyncio.sleep(1.5)
         await self.app(scope, receive, send)
+
+
+class MissingComponentCode:
+    """ASGI middleware: the components' code is not found (404), so the page never
+    renders; the layout's own code is served."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if "/assets/Index-" in path or "/assets/Textbox" in path:
+            await send({"type": "http.response.start", "status": 404, "headers": []})
+            await send({"type": "http.response.body", "body": b"not found"})
+            return
+        await self.app(scope, receive, send)
