@@ -80,8 +80,15 @@ PER_TEST_OPTIONS = ("storage_state", "record_har_path", "record_video_dir")
 # How long a kept page may take to reach about:blank; else it is closed.
 KEPT_PAGE_TIMEOUT = 5.0
 
+# Local storage is cleared here too, by the document that wrote it, not only by
+# `Storage.clearDataForOrigin` later: a write the page made just before (gr.BrowserState
+# writes as an output arrives) travels to the storage service on the renderer's own
+# channel, and on a busy machine it can arrive after the DevTools clear, which comes on
+# another; the next test's page then read it (seen once, under xdist). A clear from the
+# page is queued behind the page's own writes.
 _FORGET_JS = """() => {
     try { sessionStorage.clear(); } catch (e) {}
+    try { localStorage.clear(); } catch (e) {}
     window.name = "";
 }"""
 
