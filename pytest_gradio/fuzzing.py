@@ -105,7 +105,8 @@ def fuzz_endpoint(
     which the plugin has for the apps it starts) and regexes (searched in the error
     text) that are not findings. `overrides`: strategies for some parameters (by
     view_api name or position). `seed`: a fixed seed, for the same run twice.
-    `max_seconds`: stop generating new inputs after this long. `examples`: argument
+    `max_seconds`: stop generating new inputs after this long (the first input is
+    always called, however long hypothesis took to start). `examples`: argument
     tuples tried first, e.g. a finding pinned after it was fixed. `database`:
     hypothesis's example database (default: hypothesis's, `.hypothesis/` in the
     working directory, so a finding is tried first next time); None for none.
@@ -135,7 +136,13 @@ def fuzz_endpoint(
         # only the smallest failing input so far fails, without a call, so that
         # hypothesis ends its shrink there (it must see the same outcome for the same
         # input, or it calls the test flaky).
-        over = max_seconds is not None and time.monotonic() - started > max_seconds
+        # Never before the first call: a budget spent before it (hypothesis starting
+        # up on a busy machine) would return a result that tried nothing, and pass.
+        over = (
+            max_seconds is not None
+            and state["calls"] > 0
+            and time.monotonic() - started > max_seconds
+        )
         if over:
             state["spent"] = True
             if state["found"] is None:

@@ -102,6 +102,15 @@ def test_time_budget_stops_new_inputs(gradio_client):
     assert len(drawn) == result.calls + 1
 
 
+def test_a_budget_spent_before_the_first_call_still_calls_once(gradio_client):
+    """A result that tried nothing would pass a test that fuzzed nothing: the first
+    input is called whatever the budget (hypothesis can take longer than it to start
+    on a busy machine; here the budget is 0)."""
+    result = fuzz_endpoint(gradio_client, "/echo", max_examples=100, max_seconds=0, seed=0)
+    assert result.budget_spent
+    assert result.calls == 1
+
+
 def test_hidden_errors_named_without_a_server_log(gradio_app):
     """A client the plugin did not make has no server log to read: the message says
     the app hides its error (show_error=False) and how to see it."""
