@@ -1,5 +1,6 @@
 """The app most of the plugin's own tests talk to: one endpoint per behaviour."""
 
+import os
 import time
 
 import gradio as gr
@@ -15,17 +16,25 @@ def count(n):
         yield str(i)
 
 
-# Every step outlasts several of the server's progress samples, so that each one
-# arrives even on a busy machine (test_progress_exact wants all three): gradio 6
-# samples every 10 ms, gradio 5 every 100 ms (tests/versions.py).
+# Each step outlasts several of the server's progress samples (gradio 6 samples every
+# 10 ms, gradio 5 every 100 ms: tests/versions.py), so that most arrive. Not all, on
+# a busy machine: a server that did not sample for 300 ms lost one (CI, gradio 5.50).
+# A test that needs every step gives `gate`.
 STEP_SECONDS = 0.1 if int(gr.__version__.split(".")[0]) >= 6 else 0.3
 
 
-def stepper(n, progress=gr.Progress()):  # noqa: B008 (gradio's idiom)
+def stepper(n, gate="", progress=gr.Progress()):  # noqa: B008 (gradio's idiom)
+    """With `gate` (a directory), step i lasts until the file <gate>/<i> exists: the
+    test makes it once its client has seen the step, so every step arrives."""
     gr.Info("starting")
     for i in range(int(n)):
         progress((i, int(n)), desc="working")
-        time.sleep(STEP_SECONDS)
+        if not gate:
+            time.sleep(STEP_SECONDS)
+            continue
+        deadline = time.monotonic() + 60
+        while not os.path.exists(os.path.join(gate, str(i))) and time.monotonic() < deadline:
+            time.sleep(0.005)
     if n > 2:
         gr.Warning("that was many steps")
     return f"did {int(n)} steps"
@@ -69,7 +78,8 @@ with gr.Blocks(title="basic") as demo:
     file_out = gr.File()
     gr.Button().click(add, [a, b], out, api_name="add")
     gr.Button().click(count, [a], text, api_name="count")
-    gr.Button().click(stepper, [a], text, api_name="stepper")
+    gate = gr.Textbox("", label="Gate")
+    gr.Button().click(stepper, [a, gate], text, api_name="stepper")
     gr.Button().click(fail, [text], text, api_name="fail")
     gr.Button().click(crash, [a], out, api_name="crash")
     gr.Button().click(remember, [text, state], [text, state], api_name="remember")
