@@ -153,6 +153,15 @@ PATCHES: tuple[Patch, ...] = (
         "of that name, which returns gradio's value while a job waits or was just sent",
     ),
     Patch(
+        "pyi check",
+        "gradio.component_meta:create_or_modify_pyi",
+        "process",
+        "stubs.py",
+        "called by gradio's component metaclass for every component class: it parses the "
+        "class's source to compare with its .pyi stub, 1.1 s of CPU per process; skipped for "
+        "gradio's own classes of an installed gradio, whose stubs come in its wheel",
+    ),
+    Patch(
         "client tempfile",
         "gradio_client.client:tempfile",
         "process",

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pytest
 
-from . import ci, environment, patches
+from . import ci, environment, patches, stubs
 from .errors import AppSpecError, AppStartError, GradioTestError
 from .specs import AppSpec, is_blocks, parse_spec
 from .tokens import hide
@@ -243,6 +243,8 @@ RUN_ENVIRONMENT = pytest.StashKey[environment.RunEnvironment]()
 @pytest.hookimpl(tryfirst=True)
 def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
     early_config.stash[RUN_ENVIRONMENT] = environment.prepare()
+    # Before a conftest imports gradio (see stubs.py).
+    stubs.install()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -270,6 +272,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     # Last, after every app is torn down. An in-process pytester run nests a session:
     # only the outermost one's end puts gradio's and uvicorn's names back.
     patches.session_finished()
+    if patches.active_sessions() == 0:
+        stubs.uninstall()
 
 
 def validate_configuration(config: pytest.Config) -> None:

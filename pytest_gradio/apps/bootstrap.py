@@ -33,6 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .. import stubs
 from ..errors import AppLoadError, GradioTestError
 from ..options import OWNED_LAUNCH_KWARGS
 from ..specs import is_blocks
@@ -248,6 +249,7 @@ class _ChildHost(Host):
 
 
 def main() -> int:
+    stubs.install()  # before anything imports gradio (see stubs.py)
     config = decode_config(os.environ.pop(ENV_CONFIG))
     signal.signal(signal.SIGTERM, _on_sigterm)
     if hasattr(signal, STACK_SIGNAL):
