@@ -10,6 +10,7 @@ registers and works from an installed wheel rather than from the source tree.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import site
 import subprocess
@@ -48,9 +49,21 @@ def _run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """sdist and wheel, the wheel built from the sdist (build's default): so the sdist
-    must hold everything the build needs."""
-    out = tmp_path_factory.mktemp("dist")
-    _run(sys.executable, "-m", "build", "--outdir", out, ROOT, cwd=out)
+    must hold everything the build needs.
+
+    Built once per run, under a lock, for every xdist worker that runs a test of this
+    module: setuptools assembles the sdist in the source tree (`pytest_gradio-<version>/`
+    beside pyproject.toml), so two builds at once removed each other's files ("No such
+    file or directory: 'pytest_gradio-0.1.0/examples/...'", seen at -n 3)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    out = shared / "dist"
+    with open(shared / "dist.lock", "wb") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (out / "built").exists():
+            out.mkdir(exist_ok=True)
+            _run(sys.executable, "-m", "build", "--outdir", out, ROOT, cwd=out)
+            (out / "built").touch()
     return out
 
 
