@@ -71,6 +71,17 @@ def _evaluates_true(page: Page, script: str) -> bool:
         return False  # a document on its way: the slow path waits for it
 
 
+def _failure(request: Any) -> str:
+    """Why a request failed: the server's HTTP error if it answered with one."""
+    try:
+        response = request.response()
+    except Exception:
+        response = None
+    if response is not None and response.status >= 400:
+        return f"HTTP {response.status}"
+    return str(request.failure)
+
+
 def _left(deadline: float) -> float:
     return max(0.001, deadline - time.monotonic())
 
@@ -121,9 +132,9 @@ class GradioPage:
         to load and render on its own: the glue prepares the next test's page so,
         while the current test runs. `wait_rendered()` finishes the job."""
         self._loading: set[Any] = set()
-        # url -> why (its first reason: a 404 is then aborted), for the message if the
-        # page never renders.
-        self._code_failed: dict[str, str] = {}
+        # For the message if the page never renders: read then (a code file the server
+        # refused fails as aborted; its answer says why), not on every page load.
+        self._code_failed: list[Any] = []
         self._load_error: Exception | None = None
 
         def started(request: Any) -> None:
@@ -136,17 +147,12 @@ class GradioPage:
         def failed(request: Any) -> None:
             self._loading.discard(request)
             if request.resource_type in _CODE:
-                self._code_failed.setdefault(request.url, str(request.failure))
+                self._code_failed.append(request)
 
-        def answered(response: Any) -> None:
-            if response.status >= 400 and response.request.resource_type in _CODE:
-                self._code_failed.setdefault(response.url, f"HTTP {response.status}")
-
-        self._listeners = (started, ended, failed, answered)
+        self._listeners = (started, ended, failed)
         self.page.on("request", started)
         self.page.on("requestfinished", ended)
         self.page.on("requestfailed", failed)
-        self.page.on("response", answered)
         from .controls import LIVE_CONFIG_JS
 
         try:
@@ -194,11 +200,10 @@ class GradioPage:
                 "--gradio-job-timeout if it renders slowly."
             ) from None
         finally:
-            started, ended, failed, answered = self._listeners
+            started, ended, failed = self._listeners
             page.remove_listener("request", started)
             page.remove_listener("requestfinished", ended)
             page.remove_listener("requestfailed", failed)
-            page.remove_listener("response", answered)
         return self
 
     def _why_not_rendered(self) -> str:
@@ -220,8 +225,8 @@ class GradioPage:
         if loading:
             found += f"Code still loading: {', '.join(loading[:5])}. "
         if self._code_failed:
-            failed = [f"{url}: {why}" for url, why in list(self._code_failed.items())[:5]]
-            found += f"Code that failed to load: {'; '.join(failed)}. "
+            listed = [f"{r.url}: {_failure(r)}" for r in self._code_failed[:5]]
+            found += f"Code that failed to load: {'; '.join(listed)}. "
         return found
 
     def page_errors(self) -> list[str]:
