@@ -43,21 +43,21 @@ INSTALLED_UNDER = ("site-packages", "dist-packages")
 skipped: list[str] = []
 
 
-def ships_its_stubs(component_class: type) -> bool:
-    """Whether `component_class` is one of gradio's own, from an installed gradio."""
-    module = getattr(component_class, "__module__", "") or ""
-    if module != "gradio" and not module.startswith("gradio."):
-        return False
-    gradio = sys.modules.get("gradio")
-    location = getattr(gradio, "__file__", None)
+def _is_installed(package: ModuleType | None) -> bool:
+    location = getattr(package, "__file__", None)
     if not location:
         return False
     return any(part in INSTALLED_UNDER for part in Path(location).parts)
 
 
 def _skip_installed(original: Callable[..., Any]) -> Callable[..., Any]:
+    # Read once, when the patch goes in: gradio is then being imported (in sys.modules).
+    if not _is_installed(sys.modules.get("gradio")):
+        return original  # an editable gradio: its stubs are checked as stock checks them
+
     def create_or_modify_pyi(component_class: type, *args: Any, **kwargs: Any) -> Any:
-        if ships_its_stubs(component_class):
+        module = getattr(component_class, "__module__", "") or ""
+        if module == "gradio" or module.startswith("gradio."):
             skipped.append(component_class.__name__)
             return None
         return original(component_class, *args, **kwargs)
