@@ -153,6 +153,11 @@ class Dropdown(Valued):
         deadline = time.monotonic() + self.gradio_page.timeout
         last: Exception | None = None
         while time.monotonic() < deadline:
+            if last is not None and self._chosen(label):
+                # The click that raised was delivered (a page too busy to answer
+                # within the click's bound): clicking again would undo a
+                # multiselect's choice.
+                return
             option = page.get_by_role("option", name=label, exact=True)
             try:
                 if not option.is_visible():
@@ -177,6 +182,16 @@ class Dropdown(Valued):
             f"(last: {type(last).__name__ if last else 'no attempt'}). Choices shown: "
             f"{shown!r}. Pass one of them, or give the dropdown allow_custom_value=True."
         )
+
+    def _chosen(self, label: str) -> bool:
+        """Whether the page shows the choice `label` as made."""
+        try:
+            if self.multiselect:
+                shown = self.locator.locator(".token > span").all_inner_texts()
+                return label in [str(t).strip() for t in shown]
+            return str(self.input.input_value(timeout=self._timeout_ms)) == label
+        except Exception:
+            return False
 
     def value(self) -> Any:
         if self.multiselect:
