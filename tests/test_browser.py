@@ -4,6 +4,8 @@ headless Chromium, jobs recorded from the page, readiness, failure artifacts."""
 from __future__ import annotations
 
 import base64
+import contextlib
+import os
 import re
 import time
 from pathlib import Path
@@ -463,6 +465,40 @@ def test_no_browser_is_an_error_with_the_fix(pytester):
             "playwright install*"
         ]
     )
+
+
+def test_a_headless_run_looks_for_a_headless_shell_on_path_first(tmp_path, monkeypatch):
+    from pytest_gradio.browser.launch import find_browser
+
+    for name in ("chromium", "chromium-headless-shell"):
+        (tmp_path / name).write_text("#!/bin/sh\n")
+        (tmp_path / name).chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert find_browser(None, "", None).executable == str(tmp_path / "chromium-headless-shell")
+    # A shell shows no window: a headed run takes the browser.
+    headed = find_browser(None, "", None, headless=False)
+    assert headed.executable == str(tmp_path / "chromium")
+    (tmp_path / "chromium-headless-shell").unlink()
+    assert find_browser(None, "", None).executable == str(tmp_path / "chromium")
+
+
+def test_page_tests_run_in_the_headless_shell_when_one_is_installed(gradio_page):
+    import shutil
+
+    import psutil
+
+    if not (shutil.which("chromium-headless-shell") or shutil.which("chrome-headless-shell")):
+        message = "no headless shell on PATH (apt-get install chromium-headless-shell)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)  # .ci/run installs one: this path must be tested there
+        pytest.skip(message)
+    assert gradio_page.component("Toppings").value() == ["cheese"]
+    commands = []
+    for process in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            commands.append(" ".join(process.cmdline()[:1]))
+    assert any("headless-shell" in c for c in commands), commands
+    assert not any(c.endswith("/chromium") for c in commands), commands
 
 
 def test_no_browser_or_driver_process_is_left(pytester):
