@@ -482,6 +482,22 @@ def test_a_headless_run_looks_for_a_headless_shell_on_path_first(tmp_path, monke
     assert find_browser(None, "", None).executable == str(tmp_path / "chromium")
 
 
+def test_a_headed_launch_takes_the_full_browser():
+    # launch_kwargs={"headless": False}: with no display the launch fails, naming the
+    # browser it tried; with one it starts. Either way never a headless shell.
+    from pytest_gradio.browser.launch import BrowserNotFoundError, BrowserSession
+
+    try:
+        session = BrowserSession.start(None, "", launch_kwargs={"headless": False})
+    except BrowserNotFoundError as exc:
+        tried = str(exc)
+        assert "The browser from PATH: " in tried
+    else:
+        tried = session.choice.source
+        session.close()
+    assert "headless-shell" not in tried.split(" did not start")[0], tried
+
+
 def test_page_tests_run_in_the_headless_shell_when_one_is_installed(gradio_page):
     import shutil
 
