@@ -490,12 +490,11 @@ def test_a_headed_launch_takes_the_full_browser():
     try:
         session = BrowserSession.start(None, "", launch_kwargs={"headless": False})
     except BrowserNotFoundError as exc:
-        tried = str(exc)
-        assert "The browser from PATH: " in tried
+        tried = str(exc).split(" did not start")[0]  # or the places searched
     else:
         tried = session.choice.source
         session.close()
-    assert "headless-shell" not in tried.split(" did not start")[0], tried
+    assert "headless-shell" not in tried, tried
 
 
 def test_page_tests_run_in_the_headless_shell_when_one_is_installed(gradio_page):
@@ -513,7 +512,8 @@ def test_page_tests_run_in_the_headless_shell_when_one_is_installed(gradio_page)
     for process in psutil.Process().children(recursive=True):
         with contextlib.suppress(psutil.Error):
             commands.append(" ".join(process.cmdline()[:1]))
-    assert any("headless-shell" in c for c in commands), commands
+    # Debian's and Google's shells; Playwright's own build names it headless_shell.
+    assert any("headless-shell" in c or "headless_shell" in c for c in commands), commands
     assert not any(c.endswith("/chromium") for c in commands), commands
 
 
