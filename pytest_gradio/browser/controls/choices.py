@@ -183,13 +183,18 @@ class Dropdown(Valued):
             f"{shown!r}. Pass one of them, or give the dropdown allow_custom_value=True."
         )
 
+    def _labels_shown(self) -> list[str]:
+        """The labels of the choices the page shows as made (a multiselect's tokens,
+        or the text in a single dropdown's box)."""
+        if self.multiselect:
+            return [str(t).strip() for t in self.locator.locator(".token > span").all_inner_texts()]
+        # The page's default timeout: an expectation's read bounds it (base._bounded).
+        return [str(self.input.input_value())]
+
     def _chosen(self, label: str) -> bool:
         """Whether the page shows the choice `label` as made."""
         try:
-            if self.multiselect:
-                shown = self.locator.locator(".token > span").all_inner_texts()
-                return label in [str(t).strip() for t in shown]
-            return str(self.input.input_value(timeout=self._timeout_ms)) == label
+            return label in self._labels_shown()
         except Exception:
             return False
 
@@ -197,6 +202,5 @@ class Dropdown(Valued):
         if self.multiselect:
             # Drawn once its input is: then no token means no choice.
             self.input.wait_for(state="attached", timeout=self._timeout_ms)
-            shown = self.locator.locator(".token > span").all_inner_texts()
-            return [self._value_of(t.strip()) for t in shown]
-        return self._value_of(str(self.input.input_value()))
+            return [self._value_of(label) for label in self._labels_shown()]
+        return self._value_of(self._labels_shown()[0])
