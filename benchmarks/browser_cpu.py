@@ -85,10 +85,9 @@ class Sampler(threading.Thread):
                 try:
                     times = process.cpu_times()
                     known = self.cpu.get(process.pid)
-                    if known is None:
-                        first = " ".join(process.cmdline()[:1])
-                        known = ("chrom" in first or "chrome" in first, 0.0)
-                    self.cpu[process.pid] = (known[0], times.user + times.system)
+                    # chromium, chrome, and their headless shells
+                    is_browser = known[0] if known else "chrom" in (process.cmdline() or [""])[0]
+                    self.cpu[process.pid] = (is_browser, times.user + times.system)
                 except psutil.Error:
                     pass
             self.done.wait(0.05)
