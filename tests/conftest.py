@@ -69,10 +69,11 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     of every later collection; the third threshold (a full collection after 100
     younger ones instead of 10) lets the apps' short-lived objects go in the cheaper
     collections. Measured with a `gc.callbacks` probe over a full run: 37 full
-    collections, 14.6 CPU-s collecting in all. Only this suite's own processes (the
-    controller and the workers, with the pytester runs they make in-process) are
-    tuned: the processes they start (pytest runs, apps in subprocess mode) collect as
-    stock Python does."""
+    collections, 14.6 CPU-s collecting in all. Only the processes that collect this
+    suite are tuned: its xdist workers (the controller collects nothing, so this hook
+    does not run there) or the one process of `-n 0`, with the pytester runs they make
+    in-process. The processes they start (pytest runs, apps in subprocess mode)
+    collect as stock Python does."""
     gc.collect()
     gc.freeze()
     young, middle, _ = gc.get_threshold()
